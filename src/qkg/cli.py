@@ -99,7 +99,7 @@ def log_fn(args):
 def project_of(args):
     from qkg.paths import Project
 
-    return Project.find(args.project) if getattr(args, "project", None) else Project.find()
+    return Project.at(args.project) if getattr(args, "project", None) else Project.find()
 
 
 if __name__ == "__main__":  # pragma: no cover

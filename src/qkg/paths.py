@@ -37,6 +37,17 @@ class Project:
     root: Path
 
     @classmethod
+    def at(cls, directory: str | os.PathLike) -> "Project":
+        """The project exactly at ``directory`` (as given with ``--project``).
+
+        :raises InputError: if the directory holds no ``ontology/qkg.ttl``.
+        """
+        root = Path(directory)
+        if not (root / "ontology" / "qkg.ttl").is_file():
+            raise InputError("no qkg project here: the directory has no ontology/qkg.ttl", str(directory))
+        return cls(root.resolve())
+
+    @classmethod
     def find(cls, start: str | os.PathLike | None = None) -> "Project":
         """Locate the project: ``$QKG_PROJECT``, else the nearest directory upward
         from ``start`` (default: the working directory) holding ``ontology/qkg.ttl``.

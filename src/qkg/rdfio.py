@@ -11,7 +11,9 @@ from pathlib import Path
 
 from qkg.errors import InputError, RdfSyntaxError, location
 
-_POSITION = re.compile(r"at line (\d+) between columns (\d+) and (\d+): (.*?)(?: \(.*, line \d+\))?$", re.S)
+# pyoxigraph words positions three ways: "at line L between columns C and D: …",
+# "at line L column C: …" and "between line L column C and line M column D: …".
+_POSITION = re.compile(r"line (\d+)(?: between columns| column) (\d+)[^:]*: (.*?)(?: \([^()]*line \d+\))?$", re.S)
 _PREFIX = re.compile(r"The prefix (\S*) has not been declared")
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".nq": "nquads", ".trig": "trig", ".jsonld": "json-ld", ".rdf": "xml"}
@@ -69,7 +71,7 @@ def syntax_error(message: str, shown: str) -> RdfSyntaxError:
     m = _POSITION.search(message)
     if not m:
         return RdfSyntaxError(message, shown)
-    line, col, text = int(m.group(1)), int(m.group(2)), m.group(4).strip()
+    line, col, text = int(m.group(1)), int(m.group(2)), m.group(3).strip()
     prefix = _PREFIX.search(text)
     if prefix:
         text = f"undefined prefix '{prefix.group(1)}': add '@prefix {prefix.group(1)} <…> .' at the top"
