@@ -341,10 +341,14 @@ def load(data: str | bytes | dict, where: str = "JSON-LD") -> dict:
 
 def to_rdflib(data: str | bytes | dict, where: str = "JSON-LD"):
     """The document as an rdflib ``Dataset`` (named graphs kept), read offline."""
+    import warnings
+
     import rdflib
 
     ds = rdflib.Dataset()
-    ds.parse(data=json.dumps(load(data, where)), format="json-ld")
+    with warnings.catch_warnings():  # rdflib 7's JSON-LD parser uses its own deprecated API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ds.parse(data=json.dumps(load(data, where)), format="json-ld")
     return ds
 
 
