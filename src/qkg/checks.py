@@ -104,7 +104,7 @@ def run(ctx) -> list:
 
 
 def _to_rdflib(term):
-    from qkg.validate import _from_ox
+    from qkg.context import from_ox as _from_ox
 
     return _from_ox(term)
 

@@ -1,0 +1,244 @@
+"""The dataset a validation run works on: graphs, closure, store, documents, locator.
+
+For the whole project it is the build's dataset: a cached store is read back as is
+and a stale one rebuilt by :func:`qkg.build.build`, so the OWL RL closure is never
+computed twice. For some files it is parsed here, and the closure computed in
+memory (with the build's own :func:`qkg.build.reason`) when a stage first needs it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qkg.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
+from qkg.paths import Project
+
+
+@dataclass
+class Document:
+    """A document graph being validated and the files behind it."""
+
+    graph: str
+    data: Path
+    doc: str  # the document's IRI (qdoc:…)
+    meta: Path | None = None
+    text: Path | None = None
+
+
+class Context:
+    """The loaded dataset every stage works on.
+
+    :ivar graphs: asserted rdflib graphs by graph IRI (ontology, reference, sources, documents).
+    :ivar inferred: the build's inferred graph (closure, shortcuts, date bounds).
+    :ivar store: a pyoxigraph store with every graph, for the SPARQL checks.
+    :ivar documents: the document graphs in scope.
+    :ivar scope: graph IRIs whose assertions the data stages check.
+    """
+
+    def __init__(self, project: Project, files: list[tuple[str, Path]], documents: list[Document]):
+        from qkg.locate import Locator
+
+        self.project = project
+        self.files = files
+        self.documents = documents
+        self.graphs: dict = {}
+        #: ``(inferred graph, owlrl errors, pyoxigraph store)``, or a function making it
+        self.closure = None
+        self.scope: set[str] = set()
+        self.whole = True  # the whole project, not some files
+        ordered = [(d.graph, d.data) for d in documents]
+        ordered += [(g, p) for g, p in files if (g, p) not in ordered]
+        self.locator = Locator(ordered, project.relative)
+        self._labels: dict | None = None
+
+    def _closed(self) -> tuple:
+        if callable(self.closure):  # reasoning in memory runs when a stage first needs it
+            self.closure = self.closure()
+        return self.closure
+
+    @property
+    def inferred(self):
+        return self._closed()[0]
+
+    @property
+    def errors(self) -> list[str]:
+        return self._closed()[1]
+
+    @property
+    def store(self):
+        return self._closed()[2]
+
+    @property
+    def ontology(self):
+        return self.graphs[ONTOLOGY_GRAPH]
+
+    def union(self, with_inferred: bool = True):
+        """Every asserted graph (and the inferred graph) in one rdflib graph."""
+        import rdflib
+
+        out = rdflib.Graph()
+        for g in self.graphs.values():
+            out += g
+        if with_inferred:
+            out += self.inferred
+        return out
+
+    def label(self, node) -> str | None:
+        """The English (else any) rdfs:label or skos:prefLabel of ``node``."""
+        if self._labels is None:
+            from rdflib import RDFS, SKOS
+
+            found: dict = {}
+            for g in self.graphs.values():
+                for p in (SKOS.prefLabel, RDFS.label):
+                    for s, o in g.subject_objects(p):
+                        rank = 0 if getattr(o, "language", None) == "en" else 1
+                        if s not in found or rank < found[s][0]:
+                            found[s] = (rank, str(o))
+            self._labels = {s: v for s, (_, v) in found.items()}
+        return self._labels.get(node)
+
+    def graph_of(self, node, path=None) -> str | None:
+        """The graph that describes ``node`` (with ``path`` if given), documents first."""
+        from rdflib import URIRef
+
+        docs = [d.graph for d in self.documents]
+        order = docs + [g for g in self.graphs if g not in docs]
+        patterns = [(node, URIRef(path), None)] if path else []
+        patterns += [(node, None, None), (None, None, node)]
+        for want in patterns:
+            for g in order:
+                if g in self.graphs and want in self.graphs[g]:
+                    return g
+        return None
+
+    def finding(self, code, stage, severity, message, focus=None, graph=None, path=None, file=None, line=None):
+        """A finding about ``focus`` (an rdflib term), located and labelled."""
+        from rdflib import BNode
+
+        from qkg.locate import anchor
+
+        label = iri = None
+        if focus is not None:
+            graph = graph or self.graph_of(focus, path)
+            asserted = self.graphs.get(graph)
+            if isinstance(focus, BNode):
+                top = anchor(asserted, focus) if asserted is not None else None
+                iri = str(top) if top is not None else None
+                label = (self.label(top) or iri or "") + " (blank node)" if top is not None else "(blank node)"
+                if file is None and asserted is not None:
+                    file, line = self.locator.bnode(asserted, focus, graph) or (None, None)
+                if file is None and top is not None:
+                    file, line = self.locator.subject(str(top), graph) or (None, None)
+            else:
+                iri, label = str(focus), self.label(focus)
+                if file is None:
+                    file, line = self.locator.subject(iri, graph) or (None, None)
+        if file is None and graph is not None:
+            paths = [p for g, p in self.locator.files if g == graph]
+            file = self.project.relative(paths[0]) if len(paths) == 1 else None
+        from qkg.validate import Finding
+
+        return Finding(code, stage, severity, message, file, line, iri, label, str(path) if path else None)
+
+
+def documents(project: Project, files: list[Path] | None) -> tuple[list[Document], list[Path]]:
+    """The documents in scope and the files given that could not be found."""
+    from qkg.namespaces import doc_iri
+
+    by_data = {s.data.resolve(): s for s in project.sources()}
+    docs, missing = [], []
+    if files is None:
+        for s in project.sources():
+            docs.append(Document(s.graph, s.data, doc_iri(s.source_id), s.meta, _text_of(project, s.meta, s.text)))
+        return docs, missing
+    for f in files:
+        if not f.is_file():
+            missing.append(f)
+            continue
+        if f.resolve() == project.reference_file.resolve():
+            continue
+        s = by_data.get(f.resolve())
+        if s:
+            docs.append(Document(s.graph, f, doc_iri(s.source_id), s.meta, _text_of(project, s.meta, s.text)))
+            continue
+        stem = f.name[: -len(".ttl")] if f.name.endswith(".ttl") else f.stem
+        meta = project.sources_dir / f"{stem}.meta.ttl"
+        texts = [project.sources_dir / f"{stem}.txt", f.parent / "sources" / f"{stem}.txt"]
+        text = next((t for t in texts if t.is_file()), None)
+        docs.append(Document(GRAPH + stem, f, doc_iri(stem), meta if meta.is_file() else None, text))
+    return docs, missing
+
+
+def _text_of(project: Project, meta: Path, default: Path) -> Path:
+    """The text file a metadata file names (qkg:textFile, relative to data/)."""
+    m = re.search(r'qkg:textFile\s+"([^"]+)"', meta.read_text(encoding="utf-8", errors="replace")) if meta.is_file() else None
+    return project.data_dir / m.group(1) if m else default
+
+
+def input_files(project: Project, docs: list[Document], files: list[Path] | None) -> list[tuple[str, Path]]:
+    if files is None:
+        return [(g, p) for g, p in project.graph_files() if p.exists() or g == SOURCES_GRAPH]
+    out = [(ONTOLOGY_GRAPH, p) for p in project.ontology_files]
+    if project.reference_file.exists():
+        out.append((REFERENCE_GRAPH, project.reference_file))
+    out += [(SOURCES_GRAPH, d.meta) for d in docs if d.meta is not None]
+    out += [(d.graph, d.data) for d in docs]
+    return out
+
+
+def from_ox(term):
+    import rdflib
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    dt = term.datatype.value
+    return rdflib.Literal(term.value, datatype=None if dt.endswith("#string") else rdflib.URIRef(dt))
+
+
+def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
+    """Fill ``ctx`` with graphs, the closure and a store: from the build's store when
+    the whole project is validated, else by parsing and reasoning in memory."""
+    import json
+
+    import pyoxigraph as ox
+    import rdflib
+
+    if use_build:
+        from qkg.build import build, cached_store
+
+        path = cached_store(ctx.project) or build(ctx.project).path
+        store = ox.Store.read_only(str(path))
+        errors = json.loads((path / "manifest.json").read_text()).get("errors", [])
+        graphs: dict = {}
+        for q in store.quads_for_pattern(None, None, None, None):
+            g = graphs.setdefault(q.graph_name.value, rdflib.Graph(identifier=rdflib.URIRef(q.graph_name.value)))
+            g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        ctx.closure = (graphs.pop(INFERRED_GRAPH, rdflib.Graph()), errors, store)
+        ctx.graphs = graphs
+        return
+    from qkg.graph import load_inputs
+
+    inputs = load_inputs(ctx.project, files=pairs)
+    ctx.graphs = inputs.graphs
+    ctx.closure = lambda: _reason(ctx.project, inputs)
+
+
+def _reason(project: Project, inputs) -> tuple:
+    """The build's reasoning (closure, shortcut rules, date bounds) in memory."""
+    import pyoxigraph as ox
+
+    from qkg.build import reason, to_oxigraph
+    from qkg.derive import load_rules
+
+    inferred, errors = reason(inputs, "owlrl", load_rules(project.rule_files))
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(iri))
+                      for iri, g in [*inputs.graphs.items(), (INFERRED_GRAPH, inferred)] for triple in g)
+    return inferred, errors, store
