@@ -99,14 +99,14 @@ class Parameter:
         if self.type == "xsd_date":
             text = text.strip()
             try:
-                if not _DATE.match(text):
+                if not _DATE.fullmatch(text):
                     raise ValueError
                 datetime.date.fromisoformat(text)
             except ValueError:
                 raise UsageError(f"expected {TYPES['xsd_date']}, got {_show(text)}", where) from None
             return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
         if self.type == "integer":
-            if not _INTEGER.match(text.strip()):
+            if not _INTEGER.fullmatch(text.strip()):
                 raise UsageError(f"expected {TYPES['integer']}, got {_show(text)}", where)
             return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
         return ox.Literal(text)
@@ -135,7 +135,8 @@ def expand_iri(text: str, where: str = "IRI") -> str:
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
-        raise UsageError(f"not a valid IRI: {_show(text)} ({exc})", where) from None
+        detail = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(exc))
+        raise UsageError(f"not a valid IRI: {_show(text)} ({detail})", where) from None
     return iri
 
 

@@ -180,7 +180,8 @@ def graph(triples, fmt: str) -> str:
     for t in ordered:
         for term in (t.subject, t.predicate, t.object):
             iri = term.value if isinstance(term, ox.NamedNode) else (
-                term.datatype.value if isinstance(term, ox.Literal) else "")
+                term.datatype.value if isinstance(term, ox.Literal) and not term.language
+                and term.datatype.value != XSD + "string" else "")
             name = shorten(iri) if iri else ""
             if name and not name.startswith("<"):
                 prefix = name.split(":", 1)[0]

@@ -1,0 +1,126 @@
+"""Query backends: binding by value, query forms, errors, endpoints."""
+from __future__ import annotations
+
+import pytest
+
+from qkg.errors import EndpointError, QuerySyntaxError, UsageError
+
+IRI = "https://w3id.org/qkg/id/org/q-star"
+BLOCK = f" VALUES (?_x_iri) {{ (<{IRI}>) }} "
+
+INJECT = [
+    # (query, expected text after binding ?_x_iri)
+    ("SELECT ?p WHERE { ?_x_iri ?p ?o }", f"SELECT ?p WHERE {{{BLOCK} ?_x_iri ?p ?o }}"),
+    ("SELECT ?p { ?_x_iri ?p ?o }", f"SELECT ?p {{{BLOCK} ?_x_iri ?p ?o }}"),
+    ("ASK { ?_x_iri ?p ?o }", f"ASK {{{BLOCK} ?_x_iri ?p ?o }}"),
+    ("CONSTRUCT { ?_x_iri ?p ?o } WHERE { ?_x_iri ?p ?o }", f"CONSTRUCT {{ ?_x_iri ?p ?o }} WHERE {{{BLOCK} ?_x_iri ?p ?o }}"),
+    ("SELECT * WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?_x_iri } }",
+     f"SELECT * WHERE {{{BLOCK} ?s ?p ?o OPTIONAL {{{BLOCK} ?s ?q ?_x_iri }} }}"),
+    ("SELECT * WHERE { { ?s ?p ?_x_iri } UNION { ?s ?p ?o } }",
+     f"SELECT * WHERE {{{BLOCK} {{{BLOCK} ?s ?p ?_x_iri }} UNION {{ ?s ?p ?o }} }}"),
+    ("SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?_x_iri } } }",
+     f"SELECT * WHERE {{{BLOCK} {{ SELECT ?s WHERE {{{BLOCK} ?s ?p ?_x_iri }} }} }}"),
+    ("SELECT * WHERE { VALUES ?s { <http://e/a> } ?s ?p ?_x_iri }",
+     f"SELECT * WHERE {{{BLOCK} VALUES ?s {{ <http://e/a> }} ?s ?p ?_x_iri }}"),
+    ('SELECT * WHERE { ?s ?p "{ ?_x_iri }" . ?s ?q ?_x_iri } # { ?_x_iri }',
+     f'SELECT * WHERE {{{BLOCK} ?s ?p "{{ ?_x_iri }}" . ?s ?q ?_x_iri }} # {{ ?_x_iri }}'),
+    ("PREFIX where: <http://e/> SELECT * WHERE { ?s where:p ?_x_iri }",
+     f"PREFIX where: <http://e/> SELECT * WHERE {{{BLOCK} ?s where:p ?_x_iri }}"),
+]
+
+
+@pytest.mark.parametrize("query,expected", INJECT, ids=[f"inject-{i}" for i in range(len(INJECT))])
+def test_inject_values(query, expected):
+    import pyoxigraph as ox
+
+    from qkg.store import inject_values
+
+    assert inject_values(query, {"_x_iri": ox.NamedNode(IRI)}) == expected
+
+
+@pytest.mark.parametrize("query,bindings,error", [
+    ("SELECT * WHERE { ?s ?p ?o }", {"a b": "iri"}, UsageError),
+    ("SELECT * WHERE { ?s ?p ?o }", {"x": "not a term"}, UsageError),
+    ("CONSTRUCT WHERE { ?s ?p ?x }", {"x": "term"}, QuerySyntaxError),
+    ("DESCRIBE <http://e/x>", {"x": "term"}, QuerySyntaxError),
+], ids=["bad-name", "not-a-term", "construct-where", "no-group"])
+def test_inject_values_refuses(query, bindings, error):
+    import pyoxigraph as ox
+
+    from qkg.store import inject_values
+
+    terms = {k: (ox.NamedNode("http://e/x") if v == "term" else v) for k, v in bindings.items()}
+    with pytest.raises(error):
+        inject_values(query, terms)
+
+
+@pytest.mark.parametrize("query,form", [
+    ("PREFIX select: <http://e/> SELECT * { ?s ?p ?o }", "select"),
+    ("# CONSTRUCT\nASK { }", "ask"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "graph"),
+    ("describe <http://e/x>", "graph"),
+])
+def test_query_form(query, form):
+    from qkg.store import query_form
+
+    assert query_form(query) == form
+
+
+@pytest.mark.parametrize("query,ordered", [
+    ("SELECT * { ?s ?p ?o } ORDER BY ?s", True),
+    ("SELECT * { { SELECT ?s { ?s ?p ?o } ORDER BY ?s LIMIT 1 } }", False),
+    ("SELECT * { ?s ?p 'ORDER BY' } # ORDER BY ?s", False),
+])
+def test_is_ordered(query, ordered):
+    from qkg.store import is_ordered
+
+    assert is_ordered(query) is ordered
+
+
+def test_variables_in_order_of_first_use():
+    from qkg.store import variables
+
+    assert variables('SELECT ?a $b { ?a ?b "?c" } # ?d') == ["a", "b"]
+
+
+@pytest.mark.parametrize("query,location", [
+    ("SELECT * WHERE {\n ?s ?p \n}", "q.rq:3:2"),
+    ("SELEKT * {}", "q.rq:1:10"),
+])
+def test_syntax_error_is_located(backend, query, location):
+    with pytest.raises(QuerySyntaxError) as info:
+        backend.query(query, source="q.rq")
+    assert (info.value.location, "\n" in str(info.value)) == (location, False)
+
+
+@pytest.mark.parametrize("endpoint", ["", "localhost:7878/query", "ftp://example.org/sparql", "http:///query"])
+def test_endpoint_must_be_http(endpoint):
+    from qkg.store import RemoteBackend
+
+    with pytest.raises(UsageError, match="--endpoint"):
+        RemoteBackend(endpoint)
+
+
+@pytest.mark.parametrize("endpoint,store", [
+    ("http://localhost:7878/query", "http://localhost:7878/store"),
+    ("http://example.org/ds/sparql/", "http://example.org/ds/store"),
+    ("http://example.org/ds", "http://example.org/ds/store"),
+])
+def test_default_graph_store(endpoint, store):
+    from qkg.store import default_graph_store
+
+    assert default_graph_store(endpoint) == store
+
+
+def test_unreachable_endpoint_is_one_line():
+    from qkg.store import RemoteBackend
+
+    with pytest.raises(EndpointError, match="cannot reach the endpoint") as info:
+        RemoteBackend("http://127.0.0.1:9/query", timeout=2).query("ASK {}")
+    assert "\n" not in str(info.value)
+
+
+def test_embedded_default_graph_is_the_union(backend):
+    result = backend.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    union = backend.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert union.rows == result.rows
