@@ -13,8 +13,19 @@
   }
 
   var entries = index.map(function (e) {
-    return { entry: e, label: norm(e.l), text: norm([e.l].concat(e.a || [], [e.t || "", e.i]).join(" ")) };
+    var names = [e.l].concat(e.a || []).map(norm);
+    return { entry: e, label: names[0], names: names, text: norm(names.concat([e.t || "", e.i]).join(" ")) };
   });
+
+  /* 0: a name is the query, 1: a name starts with it, 2: a name contains it, 3: other fields do */
+  function rank(x, q) {
+    var best = 3;
+    x.names.forEach(function (n) {
+      var r = n === q ? 0 : n.indexOf(q) === 0 ? 1 : n.indexOf(q) >= 0 ? 2 : 3;
+      if (r < best) { best = r; }
+    });
+    return best;
+  }
 
   function search(query) {
     var words = norm(query).split(/\s+/).filter(Boolean);
@@ -23,8 +34,9 @@
     var hits = entries.filter(function (x) {
       return words.every(function (w) { return x.text.indexOf(w) >= 0; });
     });
-    function rank(x) { return x.label === q ? 0 : x.label.indexOf(q) === 0 ? 1 : x.label.indexOf(q) >= 0 ? 2 : 3; }
-    hits.sort(function (a, b) { return rank(a) - rank(b) || a.label.localeCompare(b.label); });
+    hits.sort(function (a, b) {
+      return rank(a, q) - rank(b, q) || a.label.length - b.label.length || a.label.localeCompare(b.label);
+    });
     return hits.slice(0, limit);
   }
 
