@@ -94,21 +94,22 @@ def _page_of(data, iri: str) -> str | None:
 
 
 def _render(data, iri: str, links: Links, backend=None) -> str:
+    from qkg import site_ontology as so
     from qkg import site_pages as sp
 
     if iri in data.graphs():
         return sp.page(f"Graph {iri.rsplit('/', 1)[-1]}", sp.graph_main(data, links, iri), links)
     if iri == ONTOLOGY:
         classes, props = data.ontology_terms("class"), data.ontology_terms("property")
-        return sp.page("Ontology", sp.ontology_main(data, links, classes, props, iri), links)
+        return sp.page("Ontology", so.ontology_main(data, links, classes, props, iri), links)
     if iri == DATASET:
         from qkg.describe import describe
 
         return sp.page("Dataset", sp.dataset_main(links, describe(backend), downloads()), links)
     if iri in links.classes:
-        return sp.page(data.label(iri), sp.class_main(data, links, iri), links)
+        return sp.page(data.label(iri), so.class_main(data, links, iri), links)
     if iri in links.properties:
-        return sp.page(data.label(iri), sp.property_main(data, links, iri), links)
+        return sp.page(data.label(iri), so.property_main(data, links, iri), links)
     return sp.page(data.label(iri), sp.entity_main(data, links, iri), links)
 
 
