@@ -70,7 +70,8 @@ def render_text(report, color: bool = False) -> str:
             lines.append(paint(f.file or "(project)", _BOLD))
         where = f"{f.line}" + (f":{f.col}" if f.col else "") if f.line else "-"
         sev = paint(f"[{f.severity.upper()}]", _COLORS[f.severity])
-        lines.append(f"  {where:>7}  {sev} [{f.stage}] {f.message}{_focus(f)} {paint('(' + f.code + ')', _DIM)}")
+        message = " ".join(f.message.split("\n"))  # one finding, one line
+        lines.append(f"  {where:>7}  {sev} [{f.stage}] {message}{_focus(f)} {paint('(' + f.code + ')', _DIM)}")
     if lines:
         lines.append("")
     lines.append(summary(report))

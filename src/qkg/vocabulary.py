@@ -152,9 +152,10 @@ def _undeclared(ctx, voc: Vocabulary, graph_iri: str, iri: str, kind: str, subje
     hint = voc.suggest(iri, among)
     if iri in other:
         why = f"{shorten(iri)} is declared as a {'class' if kind == 'property' else 'property'}, used as a {kind}"
+        fix = f"; did you mean {hint}?" if hint else f"; use a {kind} here"
     else:
         why = f"undeclared {kind} {shorten(iri)}"
-    fix = f"; did you mean {hint}?" if hint else f"; declare it in ontology/qkg.ttl or list it in {EXTERNAL_TERMS}"
+        fix = f"; did you mean {hint}?" if hint else f"; declare it in ontology/qkg.ttl or list it in {EXTERNAL_TERMS}"
     code = "QKG-UNDECLARED-PROPERTY" if kind == "property" else "QKG-UNDECLARED-CLASS"
     file, line = ctx.locator.term(iri, graph_iri) or (None, None)
     return ctx.finding(code, "vocabulary", "violation", why + fix, focus=subject, graph=graph_iri,

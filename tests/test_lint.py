@@ -1,0 +1,75 @@
+"""qkg.lint: strict SPARQL 1.1, OPTIONAL placement and metadata of stored queries."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qkg.lint import lint_file, optional_order, run
+
+ROOT = Path(__file__).resolve().parents[1]
+P = "PREFIX ex: <http://example.org/>\n"
+
+#: case → (query, expected (line, variables) of misplaced OPTIONALs)
+ORDER = {
+    "optional-last": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:label ?l }\n}", []),
+    "optional-first": (P + "SELECT * WHERE {\n OPTIONAL { ?e ex:label ?l }\n ?e a ex:E .\n}", [(3, ["e"])]),
+    "optional-between": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:p ?x }\n ?x ex:q ?y .\n}",
+                         [(4, ["x"])]),
+    "optional-own-variables-only": (P + "SELECT * WHERE {\n OPTIONAL { ?a ex:p ?b }\n ?c ex:q ?d .\n}", []),
+    "nested-group-checked": (P + "SELECT * WHERE {\n ?s ?p ?o .\n { OPTIONAL { ?x ex:l ?l }\n ?x a ex:E }\n}",
+                             [(4, ["x"])]),
+    "bound-by-graph-after": (P + "SELECT * WHERE {\n OPTIONAL { ?e ex:l ?l }\n GRAPH ?g { ?e a ex:E }\n}", [(3, ["e"])]),
+    "bound-by-bind-before": (P + "SELECT * WHERE {\n BIND(ex:a AS ?e)\n OPTIONAL { ?e ex:l ?l }\n ?e a ex:E .\n}", []),
+    "filter-exists-is-no-binding": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:l ?l }\n"
+                                    " FILTER NOT EXISTS { ?l ex:q ?z }\n}", []),
+    "strings-and-comments-ignored": (P + 'SELECT * WHERE {\n # OPTIONAL { ?x }\n ?e ex:n "OPTIONAL { ?e }" .\n}', []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ORDER), ids=sorted(ORDER))
+def test_optional_order(case):
+    text, expected = ORDER[case]
+    assert optional_order(text) == expected
+
+
+#: case → (file text, expected (code, severity, line))
+FILES = {
+    "clean": ("#+ summary: s\n" + P + "SELECT ?e WHERE { ?e a ex:E }\n", []),
+    "no-summary": (P + "SELECT ?e WHERE { ?e a ex:E }\n", [("QKG-QUERY-METADATA", "warning", 1)]),
+    "syntax-error": ("#+ summary: s\n" + P + "SELECT ?e WHERE { ?e a ex:E \n", [("QKG-QUERY-SYNTAX", "violation", 4)]),
+    "undeclared-prefix": ("#+ summary: s\nSELECT ?e WHERE { ?e a zz:E }\n", [("QKG-QUERY-SYNTAX", "violation", None)]),
+    "engine-extension": ("#+ summary: s\n" + P + "SELECT ?e WHERE { ?e a ex:E } LATERAL\n",
+                         [("QKG-QUERY-SYNTAX", "violation", 3)]),
+    "misplaced-optional": ("#+ summary: s\n" + P + "SELECT * WHERE {\n OPTIONAL { ?e ex:l ?l }\n ?e a ex:E\n}\n",
+                           [("QKG-OPTIONAL-ORDER", "warning", 4)]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FILES), ids=sorted(FILES))
+def test_lint_file(tmp_path, case):
+    text, expected = FILES[case]
+    path = tmp_path / "q.rq"
+    path.write_text(text, encoding="utf-8")
+    assert [(f.code, f.severity, f.line) for f in lint_file(path, "q.rq")] == expected
+
+
+def test_optional_message_says_what_to_move(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text(FILES["misplaced-optional"][0], encoding="utf-8")
+    (finding,) = lint_file(path, "q.rq")
+    assert finding.message == ("OPTIONAL before the patterns that bind ?e: move the OPTIONAL after the patterns "
+                               "that bind ?e (Oxigraph does not reorder joins around OPTIONAL)")
+
+
+def test_check_with_unknown_severity(tmp_path):
+    path = tmp_path / "x-violation.rq"
+    path.write_text("#+ summary: s\n#+ severity: fatal\n" + P + "SELECT ?focus WHERE { ?focus a ex:E }\n")
+    assert [(f.code, f.message) for f in lint_file(path, "x-violation.rq", is_check=True)] == [
+        ("QKG-QUERY-METADATA", "'#+ severity: fatal' is not one of violation, warning, info")]
+
+
+def test_project_queries_are_clean(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    assert run(project) == []
+    assert (tmp_path / "lint-cache.json").is_file()
