@@ -342,6 +342,17 @@ def test_refuses_to_replace_a_directory_it_did_not_write(backend, tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+def test_rebuilding_removes_pages_the_data_no_longer_has(backend, tmp_path):
+    from qkg.site import build_site
+
+    build_site(backend, tmp_path)
+    stale = tmp_path / "id" / "org" / "gone" / "index.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+    build_site(backend, tmp_path)
+    assert (not stale.exists(), stale.parent.exists(), (tmp_path / "index.html").is_file()) == (True, False, True)
+
+
 def test_cli_writes_a_site_and_replaces_its_own_output(store_path, tmp_path):
     script = str(Path(sys.executable).parent / "qkg")
     out = tmp_path / "site"

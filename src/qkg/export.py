@@ -185,6 +185,8 @@ def write_dumps(backend, directory, stem: str = "qkg", formats=DUMP_FORMATS, inf
     out = {}
     for fmt in formats:
         path = directory / f"{stem}{FORMATS[fmt].extension}"
-        path.write_bytes(serialize(quads, fmt))
+        data = serialize(quads, fmt)
+        if not (path.is_file() and path.read_bytes() == data):
+            path.write_bytes(data)
         out[fmt] = path
     return out

@@ -13,12 +13,11 @@ every format, CSV tables and the VoID/DCAT description.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qkg.errors import UsageError
-from qkg.namespaces import BASE, INFERRED_GRAPH, ONTOLOGY
+from qkg.namespaces import INFERRED_GRAPH, ONTOLOGY
 from qkg.site_paths import DATASET, INDEX, Links, page_path
 
 #: A file in every site qkg writes; qkg only ever empties a directory that has it.
@@ -93,7 +92,7 @@ def _page_of(data, iri: str) -> str | None:
     return None
 
 
-def _render(data, iri: str, links: Links, backend=None) -> str:
+def _render(data, iri: str, links: Links, backend=None, endpoint_url: str | None = None) -> str:
     from qkg import site_ontology as so
     from qkg import site_pages as sp
 
@@ -105,7 +104,8 @@ def _render(data, iri: str, links: Links, backend=None) -> str:
     if iri == DATASET:
         from qkg.describe import describe
 
-        return sp.page("Dataset", sp.dataset_main(links, describe(backend), downloads()), links)
+        turtle = describe(backend, endpoint_url=endpoint_url)
+        return sp.page("Dataset", sp.dataset_main(links, turtle, downloads()), links)
     if iri in links.classes:
         return sp.page(data.label(iri), so.class_main(data, links, iri), links)
     if iri in links.properties:
@@ -174,24 +174,41 @@ def description_quads(data, iri: str) -> list:
 
 
 def _write(path: Path, text: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    """Write unless the file already holds these bytes: a rebuild then touches only
+    what changed, which is faster and lets a sync upload only those files."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _prepare(out: Path) -> None:
+    """Check that ``out`` may be written: new, empty, or a site qkg wrote before."""
     if out.exists() and not out.is_dir():
         raise UsageError("exists and is not a directory", str(out))
-    if out.is_dir() and any(out.iterdir()):
-        if not (out / MARKER).is_file():
-            raise UsageError("directory is not empty and holds no qkg site; choose an empty or new directory",
-                             str(out))
-        shutil.rmtree(out)
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UsageError("directory is not empty and holds no qkg site; choose an empty or new directory",
+                         str(out))
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by qkg site; the whole directory is replaced on the next run\n")
+    (out / MARKER).write_text("written by qkg site; files qkg did not write on its last run are removed\n")
+
+
+def _remove_stale(out: Path, keep: set[Path]) -> None:
+    """Delete what an earlier run wrote and this one did not (cheaper than emptying
+    the directory first on slow file systems)."""
+    for path in sorted(out.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep and path.name != MARKER:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def build_site(backend, out: Path | str, project=None, endpoint_url: str | None = None, log=None) -> SiteResult:
-    """Write the whole site into ``out`` (created, or replaced if qkg wrote it before).
+    """Write the whole site into ``out``: a new or empty directory, or one qkg wrote
+    before (files of that earlier run that this one does not write are removed).
 
     :raises UsageError: ``out`` is a file, or a non-empty directory qkg did not write.
     """
@@ -203,12 +220,18 @@ def build_site(backend, out: Path | str, project=None, endpoint_url: str | None 
 
     out = Path(out)
     _prepare(out)
+    written: set[Path] = {out / MARKER}
+
+    def write(path: Path, text: str | bytes) -> None:
+        _write(path, text)
+        written.add(path)
+
     data = snapshot(backend, project)
     result = SiteResult(out)
     classes, props = set(data.ontology_terms("class")), set(data.ontology_terms("property"))
 
     def emit(iri: str, path: str) -> None:
-        _write(out / path, _render(data, iri, _links(data, path, None), backend))
+        write(out / path, _render(data, iri, _links(data, path, None), backend, endpoint_url))
         result.pages += 1
 
     for iri in data.entities():
@@ -216,32 +239,33 @@ def build_site(backend, out: Path | str, project=None, endpoint_url: str | None 
         emit(iri, path)
         quads = export.canonical(description_quads(data, iri), merge=True)
         folder = out / path.rsplit("/", 1)[0]
-        _write(folder / "index.ttl", write_turtle((q.subject, q.predicate, q.object) for q in quads))
-        _write(folder / "index.jsonld", jsonld.dumps(jsonld.single(jsonld.from_quads(quads, frame="entity"))))
+        write(folder / "index.ttl", write_turtle((q.subject, q.predicate, q.object) for q in quads))
+        write(folder / "index.jsonld", jsonld.dumps(jsonld.single(jsonld.from_quads(quads, frame="entity"))))
         result.entities.append(iri)
     for graph in data.graphs():
         path = page_path(graph)
         emit(graph, path)
         graph_quads = [q for q in backend.store.quads_for_pattern(None, None, None, data.node(graph))]
-        _write(out / path.rsplit("/", 1)[0] / "index.trig", export.serialize(graph_quads, "trig"))
+        write(out / path.rsplit("/", 1)[0] / "index.trig", export.serialize(graph_quads, "trig"))
     for iri in sorted(classes | props):
         emit(iri, page_path(iri, classes, props))
     emit(ONTOLOGY, "ontology/" + INDEX)
-    _write(out / "ontology/index.ttl", export.serialize(export.select(backend, graph="ontology"), "ttl"))
+    write(out / "ontology/index.ttl", export.serialize(export.select(backend, graph="ontology"), "ttl"))
     emit(DATASET, "dataset/" + INDEX)
-    _write(out / "dataset/index.ttl", describe(backend, endpoint_url=endpoint_url, dump_base=BASE + DUMP_DIR + "/"))
-    _write(out / INDEX, render_index(backend, base=None, project=project))
+    write(out / "dataset/index.ttl", describe(backend, endpoint_url=endpoint_url))
+    write(out / INDEX, render_index(backend, base=None, project=project))
     result.pages += 1
-    export.write_dumps(backend, out / DUMP_DIR)
-    tables.write_tables(backend, out / DUMP_DIR / "csv")
+    written.update(export.write_dumps(backend, out / DUMP_DIR).values())
+    written.update(tables.write_tables(backend, out / DUMP_DIR / "csv"))
     entries = json.dumps(search_entries(data), ensure_ascii=False, separators=(",", ":"))
-    _write(out / "search-index.json", entries + "\n")
-    _write(out / "search-index.js", "window.QKG_SEARCH = " + entries + ";\n")
+    write(out / "search-index.json", entries + "\n")
+    write(out / "search-index.js", "window.QKG_SEARCH = " + entries + ";\n")
     static = resources.files("qkg").joinpath("static/site")
     for item in static.iterdir():
         if item.is_file():
-            _write(out / "static/site" / item.name, item.read_bytes())
-    result.files = sum(1 for p in out.rglob("*") if p.is_file())
+            write(out / "static/site" / item.name, item.read_bytes())
+    _remove_stale(out, written)
+    result.files = len(written)
     if log:
         log(f"wrote {result.pages} pages ({len(result.entities)} entities), {result.files} files to {out}")
     return result

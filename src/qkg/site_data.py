@@ -77,6 +77,7 @@ class SiteData:
                 best = sorted((_rank(o), o.value) for p, o, _ in facts if p in LABELS and isinstance(o, ox.Literal))
                 if best:
                     self._labels[s.value] = best[0][1]
+        self._memo: dict = {}
         self.evidence_of: dict[str, list[Evidence]] = defaultdict(list)
         self.texts: dict[str, SourceText] = {}
         self._load_texts(project)
@@ -107,6 +108,11 @@ class SiteData:
 
     def entities(self) -> list[str]:
         """Every IRI under ``id/`` that is described or mentioned: each gets a page."""
+        if "entities" not in self._memo:
+            self._memo["entities"] = self._entities()
+        return self._memo["entities"]
+
+    def _entities(self) -> list[str]:
         found = {s.value for s in self.out if isinstance(s, self.ox.NamedNode) and s.value.startswith(ID)}
         found |= {o for o in self.inc if o.startswith(ID)}
         return sorted(found)
@@ -122,6 +128,11 @@ class SiteData:
     # -- ontology ------------------------------------------------------------------------
     def ontology_terms(self, kind: str) -> list[str]:
         """qkg classes (``class``) or properties (``property``) declared in the ontology."""
+        if kind not in self._memo:
+            self._memo[kind] = self._ontology_terms(kind)
+        return self._memo[kind]
+
+    def _ontology_terms(self, kind: str) -> list[str]:
         wanted = {"class": {OWL + "Class", RDFS + "Class"},
                   "property": {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty",
                                RDF + "Property"}}[kind]
