@@ -166,3 +166,9 @@ def _showcase():
 def test_showcase_returns_rows(backend, catalog, name, params):
     """The main job's showcase names a stored query with valid parameters that returns rows."""
     assert len(catalog.run(backend, name, params).rows) > 0
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_documented(name):
+    """docs/queries.md has a section for every stored query."""
+    assert f"\n### {name}\n" in (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
