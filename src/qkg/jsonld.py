@@ -53,6 +53,7 @@ class Term:
     coerce: str | None = None  # "@id", "@vocab" or a datatype IRI
     container: str | None = None  # "@language"
     reverse: bool = False
+    as_list: bool = False  # "@container": "@set": always an array
 
     @property
     def simple(self) -> bool:
@@ -76,12 +77,15 @@ class Context:
             if isinstance(value, str):
                 self.terms[name] = Term(name, self.expand(value))
             elif "@reverse" in value:
-                self.terms[name] = Term(name, self.expand(value["@reverse"]), reverse=True)
+                self.terms[name] = Term(name, self.expand(value["@reverse"]), reverse=True,
+                                        as_list=value.get("@container") == "@set")
             else:
                 coerce = value.get("@type")
                 if coerce and not coerce.startswith("@"):
                     coerce = self.expand(coerce)
-                self.terms[name] = Term(name, self.expand(value["@id"]), coerce, value.get("@container"))
+                container = value.get("@container")
+                self.terms[name] = Term(name, self.expand(value["@id"]), coerce,
+                                        None if container == "@set" else container, as_list=container == "@set")
         self.by_iri: dict[str, list[Term]] = defaultdict(list)
         for term in self.terms.values():
             self.by_iri[term.iri].append(term)
@@ -235,7 +239,8 @@ class _Writer:
             values = keyed[key]
             if len(values) > 1:
                 values = sorted(values, key=_value_order)
-            out[key] = values[0] if len(values) == 1 else values
+            term = self.ctx.terms.get(key)
+            out[key] = values if (term and term.as_list) or len(values) > 1 else values[0]
         return out
 
     def object(self, pred: str, value, term: Term | None, stack: tuple, show_id: bool):
