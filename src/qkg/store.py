@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +147,9 @@ class RemoteBackend:
         self._graphs: list[str] | None = None
 
     def _request(self, url: str, data: bytes, content_type: str, accept: str, method: str = "POST") -> bytes:
+        import urllib.error
+        import urllib.request
+
         req = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": content_type, "Accept": accept})
         try:
@@ -167,6 +167,8 @@ class RemoteBackend:
 
     def named_graphs(self) -> list[str]:
         """The endpoint's named graphs (asked once, then remembered)."""
+        import urllib.parse
+
         if self._graphs is None:
             body = urllib.parse.urlencode({"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"})
             self._graphs = sorted(t.value for t, in self._select(body.encode()).rows if t is not None)
@@ -184,6 +186,8 @@ class RemoteBackend:
 
     def query(self, text: str, bindings: dict | None = None, source: str = "query") -> Result:
         """Run a SPARQL query on the endpoint (see :meth:`EmbeddedBackend.query`)."""
+        import urllib.parse
+
         import pyoxigraph as ox
 
         if bindings:
@@ -207,6 +211,8 @@ class RemoteBackend:
 
     def put_graph(self, graph_iri: str, ntriples: bytes, store_url: str | None = None) -> None:
         """Replace one named graph (SPARQL 1.1 Graph Store HTTP Protocol, PUT)."""
+        import urllib.parse
+
         url = (store_url or default_graph_store(self.endpoint)) + "?" + urllib.parse.urlencode({"graph": graph_iri})
         self._request(url, ntriples, "application/n-triples", "*/*", method="PUT")
         self._graphs = None
