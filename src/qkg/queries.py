@@ -30,8 +30,7 @@ _PARAM = re.compile(
     r"^(?P<required>_{1,2})(?P<name>[A-Za-z0-9]+)"
     r"(?:_(?P<prefix>[A-Za-z0-9]+)_(?P<local>[A-Za-z0-9]+)|_(?P<type>[A-Za-z0-9]+))?$"
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INTEGER = re.compile(r"^[+-]?\d{1,30}$")
+_DATE, _INTEGER = re.compile(r"\d{4}-\d{2}-\d{2}"), re.compile(r"[+-]?\d{1,30}")
 _PREFIXED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):(.*)$", re.S)
 _SCHEMES = ("http", "https", "urn", "mailto", "tag", "file", "ftp", "did", "doi")
 
@@ -48,8 +47,7 @@ SHOWCASE: list[tuple[str, dict[str, str], str]] = [
 
 def _show(value) -> str:
     """A value for an error message: one line, escaped, shortened."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
 
 
 @dataclass(frozen=True)
@@ -236,12 +234,9 @@ def parse_query_file(path: Path, text: str | None = None) -> StoredQuery:
         if key not in params:
             raise QkgError(f"metadata names {key!r}, which is not a parameter of the query", str(path))
     tags = meta.get("tags") or []
-    return StoredQuery(
-        name=path.stem, path=path, summary=str(meta.get("summary", "")),
-        description=str(meta.get("description", "")),
-        tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
-        parameters=list(params.values()), text=text, form=query_form(text), ordered=is_ordered(text),
-    )
+    return StoredQuery(path.stem, path, str(meta.get("summary", "")), str(meta.get("description", "")),
+                       [str(t) for t in (tags if isinstance(tags, list) else [tags])], list(params.values()),
+                       text, query_form(text), is_ordered(text))
 
 
 _KEY = re.compile(r"^([A-Za-z0-9_-]+):(?:\s+(.*))?$")
@@ -382,9 +377,6 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.queries)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.queries
 
     def get(self, name: str) -> StoredQuery:
         """The query called ``name`` (a trailing ``.rq`` is ignored).
