@@ -8,6 +8,10 @@ from qkg.site_data import SiteData
 from qkg.site_pages import definition, first_value, esc, link, section, template, term_list
 from qkg.site_paths import Links
 
+_KINDS = {OWL + "ObjectProperty": "Object property", OWL + "DatatypeProperty": "Datatype property",
+          OWL + "AnnotationProperty": "Annotation property", OWL + "TransitiveProperty": "transitive",
+          OWL + "SymmetricProperty": "symmetric", OWL + "FunctionalProperty": "functional"}
+
 
 def class_main(data: SiteData, links: Links, iri: str) -> str:
     supers = [o.value for o in data.values(iri, RDFS + "subClassOf", asserted=True) if isinstance(o, data.ox.NamedNode)]
@@ -35,7 +39,7 @@ def property_main(data: SiteData, links: Links, iri: str) -> str:
 
     subs = [s.value for s, p, g in data.inc.get(iri, ()) if p == RDFS + "subPropertyOf" and g != INFERRED_GRAPH]
     asserted, inferred = data.usage(iri)
-    kinds = [data.label(t) for t in data.types(iri) if t.startswith(OWL)]
+    kinds = [_KINDS.get(t, data.label(t)) for t in data.types(iri) if t.startswith(OWL)]
     flags = [name for name, prop in (("requires evidence", QKG + "requiresEvidence"), ("derived at build time", QKG + "derived"))
              if any(o.value == "true" for o in data.values(iri, prop))]
     usage = (f'<p class="count">Used in {asserted} asserted and {inferred} inferred statements.'
