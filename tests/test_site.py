@@ -296,6 +296,18 @@ def test_render_index_links_every_event(backend, data):
     assert {"/" + i[len("https://w3id.org/qkg/"):] for i in data.instances(EVENT)} <= links
 
 
+ASSETS = [("static/site/style.css", "text/css"), ("/static/site/search.js", "text/javascript"),
+          ("search-index.js", "text/javascript"), ("static/site/../../site.py", None), ("id/org/q-star", None)]
+
+
+@pytest.mark.parametrize("path,media_type", ASSETS)
+def test_assets_for_a_server(path, media_type, backend):
+    from qkg.site import asset
+
+    found = asset(backend, path)
+    assert (found[1].split(";")[0] if found else None) == media_type
+
+
 PATHS = [
     (ID + "org/q-star", "id/org/q-star/index.html"),
     (GRAPH + "sources", "graph/sources/index.html"),

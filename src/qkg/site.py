@@ -8,7 +8,8 @@ index with a client-side search box (a JSON index and a small script, no network
 and the data itself: each entity's Turtle and JSON-LD beside its page, the dumps in
 every format, CSV tables and the VoID/DCAT description.
 
-:func:`render_entity` and :func:`render_index` give single pages to a server.
+:func:`render_entity` and :func:`render_index` give single pages to a server, and
+:func:`asset` the stylesheet, script and search index those pages load.
 """
 from __future__ import annotations
 
@@ -82,6 +83,25 @@ def render_index(backend, base: str | None = "/", project=None) -> str:
     data = snapshot(backend, project)
     links = _links(data, INDEX, base)
     return page("Index", index_main(data, links, downloads()), links)
+
+
+def asset(backend, path: str, project=None) -> tuple[bytes, str] | None:
+    """``(bytes, media type)`` of a non-page file the pages load — ``static/site/*``
+    and ``search-index.js`` — for a server that renders pages with
+    :func:`render_entity`; ``None`` for any other path."""
+    from importlib import resources
+
+    path = path.lstrip("/")
+    if path == "search-index.js":
+        entries = json.dumps(search_entries(snapshot(backend, project)), ensure_ascii=False, separators=(",", ":"))
+        return ("window.QKG_SEARCH = " + entries + ";\n").encode("utf-8"), "text/javascript; charset=utf-8"
+    types = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+    folder, _, name = path.rpartition("/")
+    if folder == "static/site" and name and "/" not in name:
+        item = resources.files("qkg").joinpath("static/site").joinpath(name)
+        if item.is_file():
+            return item.read_bytes(), types.get(Path(name).suffix, "application/octet-stream")
+    return None
 
 
 def _page_of(data, iri: str) -> str | None:
