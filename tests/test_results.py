@@ -141,11 +141,20 @@ def test_table_cuts_long_cells_with_an_ellipsis(tricky):
     assert (first.startswith("qorg:"), first.endswith("…"), lines[-1]) == (True, True, "(3 rows)")
 
 
-def test_table_squeezes_iri_columns_before_their_labels():
+def test_fit_shrinks_the_widest_first():
     from qkg.results import fit
 
-    # columns: event (IRI, has eventLabel), eventLabel, start
-    assert fit([40, 30, 10], 60, spare={0}) == [16, 30, 10]
+    assert fit([40, 30, 10], 60) == [23, 23, 10]
+
+
+def test_narrow_table_leaves_out_iri_columns_that_have_labels(backend):
+    from qkg.queries import Catalog
+    from qkg.results import render
+
+    lines = render(Catalog.load().run(backend, "list-posts", {}), "table", width=100).splitlines()
+    assert (lines[0].split(), lines[-1]) == (
+        ["personLabel", "postLabel", "organizationLabel", "asOf", "source"],
+        "(5 rows; not shown to fit the width: person, post, organization (-f csv shows all))")
 
 
 TRIPLES_QUERY = """CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s ?p ?o) {

@@ -187,7 +187,8 @@ class StoredQuery:
                                  f"parameter {p.name!r}")
             else:
                 continue
-            if p.enumerate and term.value not in [_enum_value(p, e) for e in p.enumerate]:
+            allowed = [expand_iri(e, p.name) if p.type == "iri" else e for e in p.enumerate or []]
+            if p.enumerate and term.value not in allowed:
                 raise UsageError(f"{_show(term.value)} is not one of: {', '.join(p.enumerate)}",
                                  f"parameter {p.name!r}")
             bound[p.variable] = term
@@ -197,10 +198,6 @@ class StoredQuery:
         return {"name": self.name, "summary": self.summary, "description": self.description,
                 "tags": self.tags, "form": self.form, "ordered": self.ordered,
                 "parameters": [p.to_dict() for p in self.parameters]}
-
-
-def _enum_value(p: Parameter, value: str) -> str:
-    return expand_iri(value, f"parameter {p.name!r}") if p.type == "iri" else value
 
 
 def parse_query_file(path: Path, text: str | None = None) -> StoredQuery:
@@ -394,6 +391,13 @@ class Catalog:
 
     def run(self, backend, name_or_query, values: dict | None = None):
         """Bind ``values`` and run the query on ``backend``; returns a :class:`qkg.store.Result`."""
-        query = name_or_query if isinstance(name_or_query, StoredQuery) else self.get(name_or_query)
-        bindings = query.bind(values)
-        return backend.query(query.text, bindings, source=f"queries/{query.path.name}")
+        return run(backend, name_or_query if isinstance(name_or_query, StoredQuery) else self.get(name_or_query),
+                   values)
+
+
+def run(backend, query: StoredQuery, values: dict | None = None):
+    """Bind ``values`` (bare name → value) and run ``query`` on ``backend``.
+
+    :raises UsageError: a parameter problem (see :meth:`StoredQuery.bind`).
+    """
+    return backend.query(query.text, query.bind(values), source=f"queries/{query.path.name}")

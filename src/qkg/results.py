@@ -115,19 +115,16 @@ def _cells(result) -> tuple[list[str], list[list[str]]]:
     return list(result.variables), [[cell(t) for t in row] for row in result.rows]
 
 
-def fit(widths: list[int], total: int, spare: set[int] = frozenset()) -> list[int]:
-    """Column widths shrunk until they and the two-space gaps fit ``total``: first the
-    ``spare`` columns (IRIs that have a label column), then the widest, never below
-    :data:`MIN_WIDTH`."""
+def fit(widths: list[int], total: int) -> list[int]:
+    """Column widths shrunk, widest first, until they and the two-space gaps fit
+    ``total``, never below :data:`MIN_WIDTH`."""
     widths = list(widths)
     gaps = 2 * max(len(widths) - 1, 0)
-    for group in (sorted(spare), range(len(widths))):
-        while sum(widths) + gaps > total:
-            candidates = [i for i in group if widths[i] > MIN_WIDTH]
-            if not candidates:
-                break
-            widest = max(candidates, key=lambda i: widths[i])
-            widths[widest] -= 1
+    while sum(widths) + gaps > total:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= MIN_WIDTH:
+            break
+        widths[widest] -= 1
     return widths
 
 
@@ -136,20 +133,26 @@ def _clip(text: str, width: int) -> str:
 
 
 def table(result, width: int | None = None) -> str:
-    """A plain-text table fitted to ``width`` columns, long cells cut with ``…``."""
+    """A plain-text table fitted to ``width`` columns. When the table is too wide, IRI
+    columns that have a label column (``event`` beside ``eventLabel``) are left out
+    first, and said so under the table; then long cells are cut with ``…``."""
     import shutil
 
     header, rows = _cells(result)
     if width is None:
         width = shutil.get_terminal_size().columns
     natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
-    spare = {i for i, h in enumerate(header) if f"{h}Label" in header}
-    widths = fit(natural, width, spare)
-    lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths)).rstrip(),
+    keep = list(range(len(header)))
+    if sum(natural) + 2 * (len(header) - 1) > width:
+        keep = [i for i, h in enumerate(header) if f"{h}Label" not in header] or keep
+    hidden = [header[i] for i in range(len(header)) if i not in keep]
+    widths = fit([natural[i] for i in keep], width)
+    lines = ["  ".join(_clip(header[i], w).ljust(w) for i, w in zip(keep, widths)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_clip(c, w).ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines += ["  ".join(_clip(r[i], w).ljust(w) for i, w in zip(keep, widths)).rstrip() for r in rows]
     if result.kind == "select":
-        lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+        note = f"; not shown to fit the width: {', '.join(hidden)} (-f csv shows all)" if hidden else ""
+        lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'}{note})")
     return "\n".join(lines) + "\n"
 
 
