@@ -172,3 +172,16 @@ def test_showcase_returns_rows(backend, catalog, name, params):
 def test_documented(name):
     """docs/queries.md has a section for every stored query."""
     assert f"\n### {name}\n" in (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_standard_sparql_a_second_engine_parses(catalog, name):
+    """The query as an endpoint receives it (defaults bound) parses in rdflib too: no
+    Oxigraph-only syntax."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    from qkg.store import inject_values
+
+    query = catalog.get(name)
+    bindings = query.bind({})
+    prepareQuery(inject_values(query.text, bindings) if bindings else query.text)
