@@ -30,7 +30,8 @@ def _cli(*args: str, project: Path) -> subprocess.CompletedProcess:
 def test_invalid_input(case, project_copy):
     """Each bad input gives its finding (stable code, stage, place, message) and exit code."""
     expect = MANIFEST[case]
-    shutil.copytree(INVALID / case, project_copy.root, dirs_exist_ok=True)
+    if (INVALID / case).is_dir():  # missing-file has nothing to copy
+        shutil.copytree(INVALID / case, project_copy.root, dirs_exist_ok=True)
     target = project_copy.root / "data" / f"{case}.ttl"
     if expect.get("cli"):
         done = _cli("validate", "--format", "json", str(target), project=project_copy.root)
