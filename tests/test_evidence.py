@@ -102,3 +102,20 @@ def test_marked_includes_subclasses(project):
     classes = marked(ontology, "requiresEvidence", RDFS + "subClassOf")
     assert {QKG + "Event", QKG + "Meeting", QKG + "HighLevelMeeting", QKG + "Commitment"} <= classes
     assert QKG + "Organization" not in classes
+
+
+def test_files_come_in_threes(project_copy):
+    """Project-wide: a data file without metadata, metadata without data, a stray text."""
+    sources = project_copy.sources_dir
+    (project_copy.data_dir / "stray.ttl").write_text("<https://w3id.org/qkg/id/org/x> a <https://w3id.org/qkg/ontology#Organization> .\n")
+    (sources / "ghost.meta.ttl").write_text(
+        '@prefix qkg: <https://w3id.org/qkg/ontology#> .\n'
+        '<https://w3id.org/qkg/id/doc/ghost> a qkg:SourceDocument ; qkg:textFile "sources/ghost.txt" .\n')
+    (sources / "ghost.txt").write_text("A ghost.\n")
+    (sources / "lonely.txt").write_text("No metadata.\n")
+    report = validate_project(project_copy, stages=("syntax", "evidence"))
+    assert sorted((f.code, f.file) for f in report.findings) == [
+        ("QKG-MISSING-DATA", "data/sources/ghost.meta.ttl"),
+        ("QKG-MISSING-METADATA", "data/stray.ttl"),
+        ("QKG-ORPHAN-TEXT", "data/sources/lonely.txt"),
+    ]
