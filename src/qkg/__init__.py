@@ -1,21 +1,28 @@
 """qkg: a knowledge graph of quantum-technology policy, queried with SPARQL.
 
-The package keeps start-up light: nothing heavy is imported here. ``KnowledgeGraph``
-is resolved lazily on first access.
+The package keeps start-up light: nothing heavy is imported here. ``KnowledgeGraph``,
+``QkgError`` and ``__version__`` (read with importlib.metadata, which costs tens of
+milliseconds) are resolved lazily on first access.
 """
 from __future__ import annotations
-
-from importlib import metadata as _metadata
-
-try:
-    __version__ = _metadata.version("qkg")
-except _metadata.PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+unknown"
 
 __all__ = ["KnowledgeGraph", "QkgError", "__version__"]
 
 
+def _read_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("qkg")
+    except metadata.PackageNotFoundError:  # running from a source tree without install
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str):
+    if name == "__version__":
+        value = _read_version()
+        globals()["__version__"] = value
+        return value
     if name == "KnowledgeGraph":
         from qkg.api import KnowledgeGraph
 
