@@ -1,17 +1,28 @@
 """The build: inputs → OWL RL closure and derivations → an on-disk pyoxigraph store.
 
+Two reasoners give the same store (tested on the project data):
+
+* ``fast`` (default): every file is parsed by pyoxigraph straight into an in-memory
+  store, :mod:`qkg.fastreason` infers with SPARQL updates, :mod:`qkg.derive` adds the
+  date bounds, and the result is written to disk in one bulk operation. rdflib, owlrl
+  and pyshacl are never imported. When a previous fast build exists, only changed
+  named graphs are re-parsed and the inferred graph is maintained in place
+  (:mod:`qkg.incremental`).
+* ``owlrl``: the reference — rdflib graphs, owlrl's closure, junk removal.
+
 The built store is cached under ``.qkg/stores/<key>``, keyed by a hash of every input
 file (and the qkg version and reasoner), so a repeated ``qkg query`` opens it in
-milliseconds and never imports rdflib, owlrl or pyshacl. A changed input rebuilds.
-A quick stat fingerprint (path, size, mtime) avoids even reading the inputs when
-nothing changed.
+milliseconds. A quick stat fingerprint (path, size, mtime) avoids even reading the
+inputs when nothing changed.
 """
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +32,9 @@ from qkg.paths import Project
 
 #: Stores kept in the cache besides the current one.
 KEEP_STORES = 2
-REASONERS = ("owlrl", "fast")
+REASONERS = ("fast", "owlrl")
+#: The reasoner used when none is named (``fast`` infers what ``owlrl`` infers, less junk).
+DEFAULT_REASONER = "fast"
 
 
 @dataclass
@@ -35,10 +48,19 @@ class BuildResult:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     cached: bool = False
+    reasoner: str = DEFAULT_REASONER
+    #: named graphs parsed by this build (all of them unless it was incremental)
+    loaded: list[str] = field(default_factory=list)
+    incremental: bool = False
+    #: input file (relative path) → SHA-256, for the next incremental build
+    files: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def manifest(self) -> dict:
-        return {"key": self.key, "graphs": self.graphs, "inferred": self.inferred,
-                "errors": self.errors, "seconds": round(self.seconds, 3)}
+        return {"key": self.key, "reasoner": self.reasoner, "graphs": self.graphs, "inferred": self.inferred,
+                "errors": self.errors, "seconds": round(self.seconds, 3), "loaded": self.loaded,
+                "incremental": self.incremental, "files": self.files,
+                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
 def _version() -> str:
@@ -47,14 +69,23 @@ def _version() -> str:
     return __version__
 
 
+def _reasoner(reasoner: str | None) -> str:
+    reasoner = reasoner or DEFAULT_REASONER
+    if reasoner not in REASONERS:
+        from qkg.errors import UsageError
+
+        raise UsageError(f"unknown reasoner {reasoner!r}; choose one of {', '.join(REASONERS)}", "--reasoner")
+    return reasoner
+
+
 def input_files(project: Project) -> list[Path]:
     """Every file whose content the built store depends on."""
     files = [p for _, p in project.graph_files()] + project.rule_files
     return sorted(set(files))
 
 
-def stat_fingerprint(project: Project, reasoner: str) -> str:
-    h = hashlib.sha256(f"{_version()}|{reasoner}".encode())
+def stat_fingerprint(project: Project, reasoner: str | None = None) -> str:
+    h = hashlib.sha256(f"{_version()}|{_reasoner(reasoner)}".encode())
     for p in input_files(project):
         try:
             st = p.stat()
@@ -65,14 +96,21 @@ def stat_fingerprint(project: Project, reasoner: str) -> str:
     return h.hexdigest()
 
 
-def content_key(project: Project, reasoner: str) -> str:
-    h = hashlib.sha256(f"{_version()}|{reasoner}".encode())
+def file_digests(project: Project) -> dict[str, str]:
+    """Relative path → SHA-256 of every input file (``missing`` for an absent one)."""
+    out = {}
     for p in input_files(project):
-        h.update(project.relative(p).encode() + b"\0")
         try:
-            h.update(hashlib.sha256(p.read_bytes()).digest())
+            out[project.relative(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
         except OSError:
-            h.update(b"missing")
+            out[project.relative(p)] = "missing"
+    return out
+
+
+def content_key(project: Project, reasoner: str | None = None, digests: dict[str, str] | None = None) -> str:
+    h = hashlib.sha256(f"{_version()}|{_reasoner(reasoner)}".encode())
+    for rel, digest in sorted((digests or file_digests(project)).items()):
+        h.update(rel.encode() + b"\0" + digest.encode())
     return h.hexdigest()
 
 
@@ -87,7 +125,7 @@ def _read_index(project: Project) -> dict:
         return {}
 
 
-def cached_store(project: Project, reasoner: str = "owlrl") -> Path | None:
+def cached_store(project: Project, reasoner: str | None = None) -> Path | None:
     """The path of an up-to-date built store, or None (no rdflib import on this path)."""
     fp = stat_fingerprint(project, reasoner)
     key = _read_index(project).get(fp)
@@ -112,7 +150,7 @@ def _remember(project: Project, fp: str, key: str) -> None:
     os.replace(tmp, _index_path(project))
 
 
-def ensure_built(project: Project, reasoner: str = "owlrl", log=None) -> Path:
+def ensure_built(project: Project, reasoner: str | None = None, log=None) -> Path:
     """An up-to-date store for ``project``, building it if needed."""
     path = cached_store(project, reasoner)
     if path is not None:
@@ -121,29 +159,33 @@ def ensure_built(project: Project, reasoner: str = "owlrl", log=None) -> Path:
 
 
 def reason(inputs, reasoner: str, rules):
-    """Closure plus shortcut rules, to a fixpoint: ``(inferred rdflib graph, errors)``.
+    """The owlrl reference: closure plus shortcut rules, to a fixpoint, plus date bounds.
 
     Rule output can feed OWL RL (``qkg:holds`` is a sub-property of ``org:holds``), so
     the closure is recomputed while the rules add anything new.
+
+    :return: ``(inferred rdflib graph, errors)``.
     """
     import rdflib
 
     from qkg.derive import bounds_triples_rdflib
+    from qkg.graph import OWLRL_ERROR, owlrl_closure
 
+    if reasoner != "owlrl":
+        raise ValueError("reason() is the owlrl path; the fast path is build(..., reasoner='fast')")
     asserted = inputs.merged()
-    if reasoner == "fast":
-        from qkg.fastreason import fast_closure
-
-        return fast_closure(asserted, rules)
-    from qkg.graph import owlrl_closure
-
     work = rdflib.Graph()
     work += asserted
     errors: list[str] = []
+    error_type = rdflib.URIRef(OWLRL_ERROR + "ErrorMessage")
     while True:
         closure = owlrl_closure(work)
         errors = closure.errors
-        work += closure.inferred
+        # Error nodes are added once, at the end, not once per round.
+        nodes = set(closure.inferred.subjects(rdflib.RDF.type, error_type))
+        for t in closure.inferred:
+            if t[0] not in nodes:
+                work.add(t)
         new = set()
         for rule in rules:
             for triple in work.query(rule.text):
@@ -159,6 +201,10 @@ def reason(inputs, reasoner: str, rules):
             inferred.add(t)
     for t in bounds_triples_rdflib(work):
         inferred.add(t)
+    for message in errors:
+        node = rdflib.BNode()
+        inferred.add((node, rdflib.RDF.type, error_type))
+        inferred.add((node, rdflib.URIRef(OWLRL_ERROR + "error"), rdflib.Literal(message)))
     return inferred, errors
 
 
@@ -179,7 +225,7 @@ def to_oxigraph(term):
 
 
 def write_store(path: Path, graphs: dict, inferred) -> None:
-    """Write the asserted graphs and the inferred graph into a new store at ``path``."""
+    """Write rdflib graphs (asserted, by IRI) and the inferred graph into a new store."""
     import pyoxigraph as ox
 
     store = ox.Store(str(path))
@@ -199,43 +245,134 @@ def write_store(path: Path, graphs: dict, inferred) -> None:
     del store
 
 
-def build(project: Project, reasoner: str = "owlrl", log=None) -> BuildResult:
-    """Parse every input, reason, derive, and write the store; record it in the cache.
+def load_file(store, graph: str, path: Path, shown: str) -> None:
+    """Parse one Turtle file with pyoxigraph into ``graph`` of ``store``.
 
-    :raises InputError, RdfSyntaxError: bad input files (see :mod:`qkg.rdfio`).
+    :raises InputError, RdfSyntaxError: located, one-line errors (see :mod:`qkg.rdfio`).
     """
+    import pyoxigraph as ox
+
+    from qkg.rdfio import check_syntax, read_text, syntax_error
+
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph),
+                   base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError) as exc:
+        # The slow path only on failure: a precise message for a missing, non-UTF-8 or broken file.
+        check_syntax(read_text(path, shown), shown)
+        raise syntax_error(str(exc), shown) from None
+
+
+def graph_counts(store) -> dict[str, int]:
+    """Triples per named graph, ``graph/inferred`` left out."""
+    q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    counts = {r["g"].value: int(r["n"].value) for r in store.query(q)}
+    counts.pop(INFERRED_GRAPH, None)
+    return counts
+
+
+def reason_fast(store, project: Project, log=None) -> tuple[int, list[str]]:
+    """Materialize the closure and date bounds into ``graph/inferred`` of ``store``."""
+    import pyoxigraph as ox
+
+    from qkg.derive import bounds_quads, load_rules
+    from qkg.fastreason import materialize
+
+    done = materialize(store, load_rules(project.rule_files), log=log)
+    store.extend(bounds_quads(store, ox.NamedNode(INFERRED_GRAPH)))
+    inferred = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    return inferred, done.errors
+
+
+def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> None:
+    import pyoxigraph as ox
+
+    clock = time.perf_counter()
+    mem = ox.Store()
+    for graph, path in project.graph_files():
+        load_file(mem, graph, path, project.relative(path))
+        if graph not in result.loaded:
+            result.loaded.append(graph)
+    result.timings["parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    result.graphs = graph_counts(mem)
+    disk = ox.Store(str(tmp))
+    # The asserted graphs go to disk while the reasoner works (pyoxigraph releases the
+    # GIL in both); blank node ids are kept, so inferred triples can follow later.
+    asserted = itertools.chain.from_iterable(
+        mem.quads_for_pattern(None, None, None, ox.NamedNode(g)) for g in result.graphs)
+    writer = threading.Thread(target=disk.bulk_extend, args=(asserted,))
+    writer.start()
+    try:
+        result.inferred, result.errors = reason_fast(mem, project, log=log)
+    finally:
+        writer.join()
+    result.timings["reason"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    disk.flush()
+    del disk, mem
+    result.timings["store"] = time.perf_counter() - clock
+
+
+def _build_owlrl(project: Project, tmp: Path, result: BuildResult) -> None:
     from qkg.derive import load_rules
     from qkg.graph import load_inputs
 
-    if reasoner not in REASONERS:
-        from qkg.errors import UsageError
+    clock = time.perf_counter()
+    inputs = load_inputs(project)
+    result.loaded = list(inputs.graphs)
+    result.timings["parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    inferred, result.errors = reason(inputs, "owlrl", load_rules(project.rule_files))
+    result.timings["reason"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    write_store(tmp, inputs.graphs, inferred)
+    result.graphs = {iri: len(g) for iri, g in inputs.graphs.items()}
+    result.inferred = len(inferred)
+    result.timings["store"] = time.perf_counter() - clock
 
-        raise UsageError(f"unknown reasoner {reasoner!r}; choose one of {', '.join(REASONERS)}", "--reasoner")
+
+def build(project: Project, reasoner: str | None = None, log=None, incremental: bool = True) -> BuildResult:
+    """Parse every input, reason, derive, and write the store; record it in the cache.
+
+    :param incremental: with the fast reasoner, start from the last fast build and
+        re-parse only the named graphs whose files changed.
+    :raises InputError, RdfSyntaxError: bad input files (see :mod:`qkg.rdfio`).
+    :raises UnsupportedOntology: the fast reasoner met OWL it does not implement.
+    """
+    reasoner = _reasoner(reasoner)
     started = time.perf_counter()
     fp = stat_fingerprint(project, reasoner)
-    key = content_key(project, reasoner)
-    inputs = load_inputs(project)
-    inferred, errors = reason(inputs, reasoner, load_rules(project.rule_files))
+    digests = file_digests(project)
+    key = content_key(project, reasoner, digests)
     stores = project.cache_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     tmp = stores / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
-    write_store(tmp, inputs.graphs, inferred)
-    result = BuildResult(
-        stores / key, key,
-        graphs={iri: len(g) for iri, g in inputs.graphs.items()},
-        inferred=len(inferred), errors=errors,
-    )
-    result.seconds = time.perf_counter() - started
-    (tmp / "manifest.json").write_text(json.dumps(result.manifest(), indent=1))
-    if result.path.exists():
+    result = BuildResult(stores / key, key, reasoner=reasoner, files=digests)
+    try:
+        done = False
+        if reasoner == "fast" and incremental:
+            from qkg.incremental import update_from_previous
+
+            done = update_from_previous(project, tmp, result, log=log)
+        if not done:
+            shutil.rmtree(tmp, ignore_errors=True)
+            (_build_fast(project, tmp, result, log) if reasoner == "fast" else _build_owlrl(project, tmp, result))
+        result.seconds = time.perf_counter() - started
+        (tmp / "manifest.json").write_text(json.dumps(result.manifest(), indent=1))
+        if result.path.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            os.replace(tmp, result.path)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        os.replace(tmp, result.path)
     _remember(project, fp, key)
     _prune(stores, keep=result.path)
     if log:
-        log(f"built {sum(result.graphs.values())} asserted and {result.inferred} inferred triples "
-            f"in {result.seconds:.2f} s")
+        how = "incrementally " if result.incremental else ""
+        log(f"built {how}{sum(result.graphs.values())} asserted and {result.inferred} inferred triples "
+            f"with the {reasoner} reasoner in {result.seconds:.2f} s")
     return result
 
 

@@ -100,3 +100,21 @@ def bounds_triples_rdflib(graph):
         subject = subjects.get(event) or (BNode(event) if not event.startswith("http") else URIRef(event))
         out.append((subject, URIRef(prop), Literal(day, datatype=URIRef(XSD + "date"))))
     return out
+
+
+def bounds_quads(store, graph) -> list:
+    """The date-bound quads (into ``graph``) for every event of a pyoxigraph ``store``,
+    computed from the start, end and planned dates in any of its graphs."""
+    import pyoxigraph as ox
+
+    q = (f"SELECT ?e ?p ?v WHERE {{ VALUES ?p {{ <{START}> <{END}> <{PLANNED}> }} "
+         "GRAPH ?g { ?e ?p ?v } FILTER(isLiteral(?v)) }")
+    subjects, rows = {}, []
+    for r in store.query(q):
+        event = r["e"]
+        key = ("_:" if isinstance(event, ox.BlankNode) else "") + event.value
+        subjects[key] = event
+        rows.append((key, r["p"].value, r["v"].value, r["v"].datatype.value))
+    date = ox.NamedNode(XSD + "date")
+    return [ox.Quad(subjects[e], ox.NamedNode(p), ox.Literal(day, datatype=date), graph)
+            for e, p, day in date_bounds(rows)]
