@@ -130,7 +130,7 @@ def server(store_path, tmp_path_factory):
 @pytest.fixture(scope="module")
 def strict(store_path, tmp_path_factory):
     """A server with a tiny timeout, for hostile requests."""
-    srv = Server(tmp_path_factory.mktemp("serve"), "--timeout", "0.3", "--processes", "2")
+    srv = Server(tmp_path_factory.mktemp("serve"), "--timeout", "0.3", "--kill-after", "4", "--processes", "2")
     yield srv
     srv.stop()
 
@@ -353,6 +353,20 @@ def test_dead_worker_is_replaced(strict):
     assert alive(strict.port)
 
 
+def test_query_past_kill_after_ends_its_worker(strict):
+    """pyoxigraph cannot stop a query: past --kill-after its worker process is replaced."""
+    before = wait_for_workers(strict, 2)
+    endless = b"SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d FILTER(STR(?b) < STR(?d)) }"  # ~1 min alone
+    status, _ = raw(strict.port, "POST", "/sparql", DIRECT, endless)
+    assert status == 503
+    deadline = time.monotonic() + 20
+    while set(strict.workers()) & set(before) == set(before):
+        assert time.monotonic() < deadline, f"no worker replaced within 20 s: {strict.tail()}"
+        time.sleep(0.2)
+    assert alive(strict.port)
+    assert "past --kill-after" in strict.tail()
+
+
 # -- the console script ----------------------------------------------------------------------
 
 def test_busy_port_is_a_one_line_error(server):
@@ -371,3 +385,11 @@ def test_busy_port_is_a_one_line_error(server):
 def test_bad_options_exit_2(args, message):
     proc = subprocess.run([QKG, "serve", *args], capture_output=True, timeout=60)
     assert proc.returncode == 2 and message in proc.stderr.decode()
+
+
+def test_help_names_every_option():
+    proc = subprocess.run([QKG, "serve", "--help"], capture_output=True, timeout=60)
+    assert proc.returncode == 0
+    for option in ("--host", "--port", "--timeout", "--kill-after", "--max-rows", "--max-request-bytes", "--cors",
+                   "--endpoint-only", "--access-log", "--processes", "--workers", "--cache-mb"):
+        assert option in proc.stdout.decode(), option

@@ -42,6 +42,9 @@ class ServerConfig:
     :param cors: origins allowed to call the server from a browser (``*`` for any).
     :param endpoint_only: serve ``/sparql`` only (no UI, API or pages).
     :param workers: query worker threads; ``queue_limit`` more may wait for one.
+    :param cache_bytes: memory for answers kept for repeated requests (0: none).
+    :param kill_after: end the whole process when a query still runs after this many
+        seconds (0: never); only for a process a supervisor restarts (``qkg serve``).
     """
 
     host: str = "127.0.0.1"
@@ -54,6 +57,8 @@ class ServerConfig:
     access_log: bool = True
     workers: int = 0  # 0: cores + 2, at least 4
     queue_limit: int = 64
+    cache_bytes: int = 64 * 1024 * 1024
+    kill_after: float = 0.0
 
     def worker_count(self) -> int:
         return self.workers or max(4, (os.cpu_count() or 1) + 2)
@@ -80,15 +85,21 @@ class QueryRunner:
 
     ``run`` waits for a result at most ``timeout`` seconds. Work is handed a deadline so
     it can stop between solutions; work still queued at its deadline never starts.
+    With ``kill_after``, a watchdog calls ``on_overrun`` (by default: ends the process)
+    when a query has run that long: the only way to stop a query inside pyoxigraph.
     """
 
-    def __init__(self, workers: int, queue_limit: int, stack: int = WORKER_STACK):
+    def __init__(self, workers: int, queue_limit: int, stack: int = WORKER_STACK, kill_after: float = 0.0,
+                 on_overrun=None):
         self.workers = workers
         self.limit = workers + queue_limit
         self.stack = stack
+        self.kill_after = kill_after
+        self.on_overrun = on_overrun or _end_process
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._started: dict[int, float] = {}  # worker thread id → when its query started
         self.in_flight = 0  # queued + running + abandoned-but-running
 
     def _start(self) -> None:
@@ -107,6 +118,17 @@ class QueryRunner:
                     self._threads.append(t)
             finally:
                 threading.stack_size(old)
+            if self.kill_after:
+                threading.Thread(target=self._watch, name="qkg-watchdog", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(min(1.0, self.kill_after / 4))
+            with self._lock:
+                oldest = min(self._started.values(), default=None)
+            if oldest is not None and time.monotonic() - oldest > self.kill_after:
+                self.on_overrun(time.monotonic() - oldest)
+                return
 
     def _work(self) -> None:
         while True:
@@ -120,12 +142,15 @@ class QueryRunner:
                 if time.monotonic() > deadline:
                     fut.set_exception(TimeoutError())
                     continue
+                with self._lock:
+                    self._started[threading.get_ident()] = time.monotonic()
                 try:
                     fut.set_result(fn(deadline))
                 except BaseException as exc:  # handed to the waiting request
                     fut.set_exception(exc)
             finally:
                 with self._lock:
+                    self._started.pop(threading.get_ident(), None)
                     self.in_flight -= 1
 
     async def run(self, fn, timeout: float):
@@ -155,6 +180,47 @@ class QueryRunner:
             self._queue.put(None)
 
 
+def _end_process(seconds: float) -> None:
+    """End this worker process at once; its supervisor starts a fresh one."""
+    import sys
+
+    print(f"qkg: a query has run for {seconds:.0f} s (past --kill-after); ending worker process {os.getpid()}, "
+          "which the supervisor replaces", file=sys.stderr, flush=True)
+    os._exit(70)
+
+
+class ResultCache:
+    """Serialized answers by request, least recently used first out, within a byte budget.
+
+    The store is read-only and content-addressed, so an answer never goes stale while
+    the server runs. Used from the event loop only (no lock). One answer may take at
+    most an eighth of the budget.
+    """
+
+    def __init__(self, budget: int):
+        from collections import OrderedDict
+
+        self.budget = budget
+        self.size = 0
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key, payload) -> None:
+        cost = len(payload.body) + 200
+        if not self.budget or cost > self.budget // 8 or key in self._items:
+            return
+        self._items[key] = payload
+        self.size += cost
+        while self.size > self.budget:
+            _, old = self._items.popitem(last=False)
+            self.size -= len(old.body) + 200
+
+
 @dataclass
 class State:
     """What every handler needs: the store, the catalog, the configuration, the pool."""
@@ -163,7 +229,8 @@ class State:
     catalog: object
     config: ServerConfig
     runner: QueryRunner
-    cache: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # computed once: graph counts, OpenAPI, dumps
+    results: ResultCache = field(default_factory=lambda: ResultCache(0))
 
     @property
     def store(self):
@@ -228,7 +295,8 @@ def create_app(backend, catalog=None, config: ServerConfig | None = None):
     from qkg import server_protocol
 
     config = config or ServerConfig()
-    state = State(backend, catalog, config, QueryRunner(config.worker_count(), config.queue_limit))
+    runner = QueryRunner(config.worker_count(), config.queue_limit, kill_after=config.kill_after)
+    state = State(backend, catalog, config, runner, results=ResultCache(config.cache_bytes))
     routes = server_protocol.routes(state)
     if not config.endpoint_only:
         from qkg import server_api, server_pages
@@ -244,14 +312,17 @@ def create_app(backend, catalog=None, config: ServerConfig | None = None):
 
         middleware.append(Middleware(CORSMiddleware, allow_origins=config.cors, allow_methods=["GET", "POST", "HEAD"],
                                      allow_headers=["Accept", "Content-Type"],
-                                     expose_headers=["X-Qkg-Truncated", "X-Qkg-Row-Limit"], max_age=600))
-    middleware.append(Middleware(GZipMiddleware, minimum_size=1024))
+                                     expose_headers=["X-Qkg-Truncated", "X-Qkg-Row-Limit", "X-Qkg-Cache"], max_age=600))
+    middleware.append(Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6))
 
     def on_problem(request, exc: Problem):
         return error_response(exc.status, exc.message, exc.headers, request.url.path.startswith("/api/"))
 
     def on_http(request, exc):
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 413:
+            message = (f"the request is longer than {config.max_request_bytes} bytes (the server's "
+                       "--max-request-bytes)")
         return error_response(exc.status_code, message, getattr(exc, "headers", None),
                               request.url.path.startswith("/api/"))
 

@@ -182,8 +182,7 @@ class Payload:
     count: int = 0
 
 
-def execute(store, text: str, kwargs: dict, keys: dict, max_rows: int, deadline: float,
-            prepare=None) -> Payload:
+def execute(store, text: str, kwargs: dict, keys: dict, max_rows: int, deadline: float) -> Payload:
     """Run a query and serialize its result; meant for a worker thread.
 
     :param keys: serializer key per kind of result (``select``/``ask`` share one,
@@ -192,12 +191,26 @@ def execute(store, text: str, kwargs: dict, keys: dict, max_rows: int, deadline:
     :param deadline: ``time.monotonic()`` after which iteration stops.
     :raises SyntaxError: the query does not parse.
     """
+    raw = store.query(text, **kwargs)
+    try:
+        payload, error = _serialize(raw, keys, max_rows, deadline), None
+    except Exception as exc:
+        payload, error = None, exc.with_traceback(None)
+    # pyoxigraph's result iterators belong to the thread that made them: drop this one
+    # here (the traceback, which would keep it, is cut), not on whichever thread later
+    # collects the exception
+    del raw
+    if error is not None:
+        raise error
+    return payload
+
+
+def _serialize(raw, keys: dict, max_rows: int, deadline: float) -> Payload:
     import pyoxigraph as ox
 
     from qkg import server_formats as sf
     from qkg.server import QueryTimeout
 
-    raw = store.query(text, **kwargs)
     kind = "select" if isinstance(raw, (ox.QuerySolutions, ox.QueryBoolean)) else "graph"
     key = keys[kind]
     if isinstance(key, Exception):
@@ -244,23 +257,28 @@ async def run_query(state: State, text: str, kwargs: dict, keys: dict, shape: Sh
     if isinstance(needed, NotAcceptable):
         raise Problem(406, str(needed))
     config = state.config
+    cache_key = (text, repr(sorted(kwargs.items())), repr(keys), config.max_rows)
+    payload = state.results.get(cache_key)
+    hit = payload is not None
+    if not hit:
+        def work(deadline: float) -> Payload:
+            return execute(state.store, text, kwargs, keys, config.max_rows, deadline)
 
-    def work(deadline: float) -> Payload:
-        return execute(state.store, text, kwargs, keys, config.max_rows, deadline)
-
-    try:
-        payload = await state.runner.run(work, config.timeout)
-    except SyntaxError as exc:
-        raise Problem(400, str(syntax_error(str(exc)))) from None
-    except NotAcceptable as exc:
-        raise Problem(406, str(exc)) from None
-    except QueryTimeout:
-        raise QueryTimeout(config.timeout) from None
-    except (RuntimeError, ValueError) as exc:
-        raise Problem(400, f"the query failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}") from None
-    except OSError as exc:
-        raise Problem(500, f"the store could not be read: {exc}") from None
-    headers = {"Vary": "Accept"}
+        try:
+            payload = await state.runner.run(work, config.timeout)
+        except SyntaxError as exc:
+            raise Problem(400, str(syntax_error(str(exc)))) from None
+        except NotAcceptable as exc:
+            raise Problem(406, str(exc)) from None
+        except QueryTimeout:
+            raise QueryTimeout(config.timeout) from None
+        except (RuntimeError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            raise Problem(400, f"the query failed: {first}") from None
+        except OSError as exc:
+            raise Problem(500, f"the store could not be read: {exc}") from None
+        state.results.put(cache_key, payload)
+    headers = {"Vary": "Accept", "X-Qkg-Cache": "hit" if hit else "miss"}
     if payload.truncated:
         headers["X-Qkg-Truncated"] = "true"
         headers["X-Qkg-Row-Limit"] = str(config.max_rows)

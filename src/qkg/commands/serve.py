@@ -34,6 +34,10 @@ def configure(p) -> None:
     p.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS",
                    help="answer 503 to a query still running after SECONDS (default: 30). pyoxigraph cannot "
                         "cancel a running query: it finishes in its worker thread, which the pool bounds")
+    p.add_argument("--kill-after", type=_positive(float), default=120.0, metavar="SECONDS",
+                   help="end a worker process whose query still runs after SECONDS, so it stops using a core; "
+                        "the supervisor starts a fresh one, and the process's other requests fail "
+                        "(default: 120; 0: never)")
     p.add_argument("--max-rows", type=_positive(int), default=10_000, metavar="N",
                    help="return at most N solutions or triples, marking a cut result with the header "
                         "X-Qkg-Truncated: true (default: 10000; 0: no limit)")
@@ -50,8 +54,11 @@ def configure(p) -> None:
                         "inside pyoxigraph) or hangs is replaced while the others keep serving")
     p.add_argument("--workers", type=_positive(int), default=0, metavar="N",
                    help="query threads per process (default: number of cores + 2, at least 4)")
-    p.add_argument("--reasoner", choices=("owlrl", "fast"), default="owlrl",
-                   help="reasoner used if the store must be built first (default: owlrl)")
+    p.add_argument("--cache-mb", type=_positive(int), default=64, metavar="N",
+                   help="memory per process for answers to repeated requests, served without running the "
+                        "query again (default: 64; 0: off). The store is read-only, so answers never go stale")
+    p.add_argument("--reasoner", choices=("fast", "owlrl"), default=None,
+                   help="reasoner used if the store must be built first (default: that of 'qkg build')")
 
 
 def run(args) -> int:
@@ -84,7 +91,8 @@ def run(args) -> int:
     config = ServerConfig(host=args.host, port=args.port, timeout=args.timeout, max_rows=args.max_rows,
                           max_request_bytes=args.max_request_bytes, cors=list(args.cors),
                           endpoint_only=args.endpoint_only, access_log=args.access_log and not args.quiet,
-                          workers=args.workers)
+                          workers=args.workers, cache_bytes=args.cache_mb * 1024 * 1024,
+                          kill_after=args.kill_after)
     os.environ[CONFIG_ENV] = json.dumps({"store": str(store), "project": str(project.root),
                                          "config": dataclasses.asdict(config)})
     sock = bind(args.host, args.port)
