@@ -58,6 +58,9 @@ def page(browser, live):
     tab = context.new_page()
     tab.errors, tab.outside = [], []
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    # a Content-Security-Policy violation is only a console message
+    tab.on("console", lambda msg: tab.errors.append(msg.text)
+           if msg.type == "error" and "Content Security Policy" in msg.text else None)
     here = urlsplit(live.url).netloc
     tab.on("request", lambda r: tab.outside.append(r.url)
            if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != here else None)

@@ -18,6 +18,8 @@ def test_ui_page(client):
 
     page = client.get("/")
     assert page.status_code == 200
+    # the browser may load nothing from elsewhere (test_server_browser checks it obeys)
+    assert "default-src 'self'; script-src 'self';" in page.headers["content-security-policy"]
     config = json.loads(re.search(r'<script id="qkg-config" type="application/json">(.*?)</script>', page.text).group(1))
     assert config == {"endpoint": "/sparql", "queries": "/api/queries", "prefixes": PREFIXES}
     for asset in ("/static/yasgui/yasgui.min.js", "/static/yasgui/yasgui.min.css", "/static/ui/ui.js",

@@ -30,17 +30,19 @@ from qkg.server_formats import CONTENT_TYPES, GRAPH_TYPES, NotAcceptable, negoti
 #: A path segment of an IRI qkg mints (slugs, graph ids); anything else is a 404.
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
 HTML = ("html", "text/html", "html")
+#: The UI pages may load nothing but this server's files: YASGUI is served offline.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'")
 
 
 def static_file(path: str):
-    """A response with a file of ``qkg/static``."""
+    """A UI page of ``qkg/static``, under :data:`CSP`."""
     from importlib import resources
 
     from starlette.responses import Response
 
     data = resources.files("qkg").joinpath("static").joinpath(path).read_bytes()
-    media = "text/html; charset=utf-8" if path.endswith(".html") else "application/octet-stream"
-    return Response(data, media_type=media)
+    return Response(data, media_type="text/html; charset=utf-8", headers={"Content-Security-Policy": CSP})
 
 
 def _iri_of(path: str) -> str:
@@ -258,7 +260,7 @@ async def home(request):
     state: State = request.app.state.qkg
     page = resources.files("qkg").joinpath("static/ui/index.html").read_text(encoding="utf-8")
     config = json.dumps(ui_config(state)).replace("</", "<\\/")
-    return HTMLResponse(page.replace("{{config}}", config))
+    return HTMLResponse(page.replace("{{config}}", config), headers={"Content-Security-Policy": CSP})
 
 
 def routes(state: State) -> list:
