@@ -1,5 +1,5 @@
-"""The server application in-process (Starlette's TestClient): the query worker pool,
-the answer cache, gzip, CORS, the access log and ``--endpoint-only``; and the helpers
+"""The server application in-process (Starlette's TestClient): the answer cache over
+HTTP, gzip, CORS, the access log and ``--endpoint-only``; and the helpers
 the other in-process suites share (``test_server_protocol``, ``test_server_api``,
 ``test_server_pages``).
 
@@ -9,9 +9,7 @@ Real sockets, real clients and hostile requests are in ``test_server_live.py``.
 """
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 
 import pytest
 
@@ -97,61 +95,6 @@ def send(client, way: str, query: str, params: dict | None = None, headers: dict
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }"  # every pair of triples: over a second
 
 
-# -- the worker pool -------------------------------------------------------------------------
-
-def test_runner_refuses_when_full():
-    """One worker, no queue: a second query while the first runs is a 503, not a wait."""
-    from qkg.server import Problem, QueryRunner
-
-    runner, release = QueryRunner(1, 0, stack=0), threading.Event()
-
-    async def scenario():
-        first = asyncio.ensure_future(runner.run(lambda deadline: release.wait(5), 5))
-        await asyncio.sleep(0.05)
-        with pytest.raises(Problem) as refused:
-            await runner.run(lambda deadline: 1, 5)
-        release.set()
-        return await first, refused.value
-
-    result, refused = asyncio.run(scenario())
-    runner.close()
-    assert (result, refused.status) == (True, 503) and "busy" in refused.message
-
-
-def test_runner_times_out_and_skips_work_past_its_deadline():
-    from qkg.server import QueryRunner, QueryTimeout
-
-    runner, release, ran = QueryRunner(1, 4, stack=0), threading.Event(), []
-
-    async def scenario():
-        blocker = asyncio.ensure_future(runner.run(lambda deadline: release.wait(5), 5))
-        await asyncio.sleep(0.05)
-        with pytest.raises(QueryTimeout):
-            await runner.run(lambda deadline: ran.append(1), 0.05)  # queued behind the blocker
-        release.set()
-        await blocker
-        return await runner.run(lambda deadline: "after", 5)
-
-    assert asyncio.run(scenario()) == "after"
-    runner.close()
-    assert ran == []
-
-
-def test_watchdog_reports_a_query_past_kill_after():
-    from qkg.server import QueryRunner
-
-    overruns, release = [], threading.Event()
-    runner = QueryRunner(1, 0, stack=0, kill_after=0.2, on_overrun=overruns.append)
-
-    async def scenario():
-        return await runner.run(lambda deadline: release.wait(5), 5)
-
-    threading.Timer(1.0, release.set).start()
-    assert asyncio.run(scenario()) is True
-    runner.close()
-    assert len(overruns) == 1 and 0.2 < overruns[0] < 1.0
-
-
 # -- middleware and options -----------------------------------------------------------------
 
 def test_gzip(client):
@@ -222,20 +165,3 @@ def test_cache_off(backend, catalog):
 def test_errors_are_not_cached(backend, catalog):
     with make_client(backend, catalog, timeout=0.05) as c:
         assert [send(c, "get", SLOW).status_code for _ in range(2)] == [503, 503]
-
-
-@pytest.mark.parametrize("budget,sizes,kept", [
-    (8000, [100, 100, 100], [0, 1, 2]),
-    (3200, [200] * 10, [2, 3, 4, 5, 6, 7, 8, 9]),
-    (8000, [1000, 100], [1]),
-    (0, [10], []),
-], ids=["fits", "oldest-out", "too-big-for-an-eighth", "off"])
-def test_result_cache_budget(budget, sizes, kept):
-    from qkg.server import ResultCache
-    from qkg.server_protocol import Payload
-
-    cache = ResultCache(budget)
-    for i, size in enumerate(sizes):
-        cache.put(i, Payload(b"x" * size, "json"))
-    assert [i for i in range(len(sizes)) if cache.get(i) is not None] == kept
-    assert cache.size <= max(budget, 0)
