@@ -74,6 +74,7 @@ def run(args) -> int:
     try:
         import starlette  # noqa: F401
         import uvicorn
+        from uvicorn.config import STARTUP_FAILURE
         from uvicorn.supervisors import Multiprocess
     except ImportError:
         raise UsageError("the server needs starlette and uvicorn: pip install 'qkg[serve]'", "serve") from None
@@ -105,7 +106,10 @@ def run(args) -> int:
                         access_log=False, log_level="warning", timeout_graceful_shutdown=5, server_header=False)
     # uvicorn's supervisor even for one process: it restarts a worker that dies (a
     # native crash in pyoxigraph cannot be caught in-process) or stops answering
-    Multiprocess(uv, sockets=[sock]).run()
+    supervisor = Multiprocess(uv, sockets=[sock])
+    supervisor.run()
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        raise UsageError("a worker process could not start (its error is above)", "serve")
     return 0
 
 
