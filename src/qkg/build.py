@@ -52,14 +52,17 @@ class BuildResult:
     #: named graphs parsed by this build (all of them unless it was incremental)
     loaded: list[str] = field(default_factory=list)
     incremental: bool = False
-    #: input file (relative path) → SHA-256, for the next incremental build
+    #: input file (relative path) → SHA-256, and → its named graph, for the next incremental build
     files: dict[str, str] = field(default_factory=dict)
+    graph_files: dict[str, str] = field(default_factory=dict)
+    root: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
     def manifest(self) -> dict:
         return {"key": self.key, "reasoner": self.reasoner, "graphs": self.graphs, "inferred": self.inferred,
                 "errors": self.errors, "seconds": round(self.seconds, 3), "loaded": self.loaded,
-                "incremental": self.incremental, "files": self.files,
+                "incremental": self.incremental, "root": self.root, "files": self.files,
+                "graph_files": self.graph_files,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
@@ -254,12 +257,11 @@ def load_file(store, graph: str, path: Path, shown: str) -> None:
 
     from qkg.rdfio import check_syntax, read_text, syntax_error
 
+    data = read_text(path, shown)  # missing or not UTF-8: located errors (pyoxigraph skips bad bytes in comments)
     try:
-        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph),
-                   base_iri=path.resolve().as_uri())
-    except (SyntaxError, ValueError, OSError) as exc:
-        # The slow path only on failure: a precise message for a missing, non-UTF-8 or broken file.
-        check_syntax(read_text(path, shown), shown)
+        store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph), base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError) as exc:
+        check_syntax(data, shown)  # the message the owlrl path gives
         raise syntax_error(str(exc), shown) from None
 
 
@@ -271,8 +273,11 @@ def graph_counts(store) -> dict[str, int]:
     return counts
 
 
-def reason_fast(store, project: Project, log=None) -> tuple[int, list[str]]:
-    """Materialize the closure and date bounds into ``graph/inferred`` of ``store``."""
+def reason_fast(store, project: Project, log=None):
+    """Materialize the closure and date bounds into ``graph/inferred`` of ``store``.
+
+    :return: :class:`qkg.fastreason.Materialized` (``inferred`` counts the bounds too).
+    """
     import pyoxigraph as ox
 
     from qkg.derive import bounds_quads, load_rules
@@ -280,8 +285,8 @@ def reason_fast(store, project: Project, log=None) -> tuple[int, list[str]]:
 
     done = materialize(store, load_rules(project.rule_files), log=log)
     store.extend(bounds_quads(store, ox.NamedNode(INFERRED_GRAPH)))
-    inferred = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
-    return inferred, done.errors
+    done.inferred = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    return done
 
 
 def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> None:
@@ -304,14 +309,19 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     writer = threading.Thread(target=disk.bulk_extend, args=(asserted,))
     writer.start()
     try:
-        result.inferred, result.errors = reason_fast(mem, project, log=log)
+        done = reason_fast(mem, project, log=log)
     finally:
         writer.join()
+    result.inferred, result.errors = done.inferred, done.errors
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
     disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
     disk.flush()
     del disk, mem
+    from qkg.incremental import GLOBAL_FILE
+
+    (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in done.global_triples],
+                                                 format=ox.RdfFormat.N_TRIPLES) or b"")
     result.timings["store"] = time.perf_counter() - clock
 
 
@@ -349,7 +359,8 @@ def build(project: Project, reasoner: str | None = None, log=None, incremental: 
     stores = project.cache_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     tmp = stores / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
-    result = BuildResult(stores / key, key, reasoner=reasoner, files=digests)
+    result = BuildResult(stores / key, key, reasoner=reasoner, files=digests, root=str(project.root),
+                         graph_files={project.relative(p): g for g, p in project.graph_files()})
     try:
         done = False
         if reasoner == "fast" and incremental:

@@ -51,6 +51,9 @@ _NUMERIC = ("decimal", "integer", "int", "long", "short", "byte", "nonNegativeIn
             "unsignedByte", "double", "float")
 #: owlrl's namespace for the error nodes it writes into the closure.
 ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
+#: Where a build notes the conclusions of multi-premise rules (transitivity, shortcut
+#: rules) while it runs, for incremental builds (:mod:`qkg.incremental`).
+GLOBAL = "urn:qkg:fastreason:global"
 _DELTA = ("urn:qkg:fastreason:delta-a", "urn:qkg:fastreason:delta-b")
 
 
@@ -220,7 +223,8 @@ def compile_rules(tb: TBox) -> list[str]:
 
 def _update(body: str, src: str, dst: str) -> str:
     # DISTINCT first: a node typed in a hundred documents yields its super-classes once.
-    return (f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?q ?o }} GRAPH <{dst}> {{ ?s ?q ?o }} }} WHERE {{ "
+    tag = f" GRAPH <{GLOBAL}> {{ ?s ?q ?o }}" if body.startswith("{") else ""  # prp-trp conclusions
+    return (f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?q ?o }} GRAPH <{dst}> {{ ?s ?q ?o }}{tag} }} WHERE {{ "
             f"{{ SELECT DISTINCT ?s ?q ?o WHERE {{ {body.replace('$SRC', src)} }} }} "
             f"FILTER(!isLiteral(?s) && {_SUBJECT_OK}) FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?q ?o }} }} }}")
 
@@ -241,6 +245,8 @@ class Materialized:
     rounds: int = 0
     inferred: int = 0
     errors: list[str] = field(default_factory=list)
+    #: conclusions of transitivity and the shortcut rules, as (s, p, o) pyoxigraph terms
+    global_triples: set = field(default_factory=set)
 
 
 def _count(store, graph: str) -> int:
@@ -280,11 +286,14 @@ def materialize(store, rules=(), log=None) -> Materialized:
                  and next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None}
         if not added:
             break
-        store.extend(q for t in added for q in (ox.Quad(*t, inferred), ox.Quad(*t, ox.NamedNode(dst))))
+        store.extend(q for t in added for g in (inferred, ox.NamedNode(dst), ox.NamedNode(GLOBAL))
+                     for q in (ox.Quad(*t, g),))
         src, current = f"GRAPH <{dst}>", 1 - current
         if log:
             log(f"shortcut rules added {len(added)} triples")
-    store.update(f"DROP SILENT GRAPH <{_DELTA[0]}> ; DROP SILENT GRAPH <{_DELTA[1]}>")
+    out.global_triples = {(q.subject, q.predicate, q.object)
+                          for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GLOBAL))}
+    store.update(f"DROP SILENT GRAPH <{_DELTA[0]}> ; DROP SILENT GRAPH <{_DELTA[1]}> ; DROP SILENT GRAPH <{GLOBAL}>")
     out.errors = inconsistencies(store, tb)
     store.extend(error_quads(out.errors, inferred))
     out.inferred = _count(store, INFERRED_GRAPH)
@@ -320,3 +329,36 @@ def inconsistencies(store, tb: TBox) -> list[str]:
     errors += [f"Lexical value of the literal '{r['o'].value}' does not match its datatype ({r['o'].datatype.value})"
                for r in store.query(q)]
     return sorted(set(errors))
+
+
+def _subject_ok(term) -> bool:
+    import pyoxigraph as ox
+
+    return isinstance(term, ox.BlankNode) or (isinstance(term, ox.NamedNode) and not term.value.startswith(_BUILTIN))
+
+
+def local_closure(tb: TBox, s, p, o) -> set:
+    """What the single-premise rules (sub-class, sub-property, inverse, symmetric, domain,
+    range) derive from the one triple ``(s, p, o)`` (pyoxigraph terms), junk left out —
+    exactly what :func:`materialize` derives from it, transitivity and shortcut rules aside."""
+    import pyoxigraph as ox
+
+    a_type = ox.NamedNode(TYPE)
+    out: set = set()
+    if p.value == TYPE:
+        if isinstance(o, ox.NamedNode) and _subject_ok(s):
+            out |= {(s, a_type, ox.NamedNode(d)) for d in tb.supers.get(o.value, ())
+                    if d not in _META and d not in _TRIVIAL}
+        return out
+    statements = [(s, p.value, o)]
+    for q, rev in tb.implies.get(p.value, ()):
+        a, b = (o, s) if rev else (s, o)
+        if not _subject_ok(a) or (isinstance(b, ox.NamedNode) and b.value in _TRIVIAL) or (q in _REFLEXIVE and a == b):
+            continue
+        statements.append((a, q, b))
+        out.add((a, ox.NamedNode(q), b))
+    for a, q, b in statements:
+        for node, classes in ((a, tb.domains.get(q, ())), (b, tb.ranges.get(q, ()))):
+            if _subject_ok(node):
+                out |= {(node, a_type, ox.NamedNode(d)) for d in classes if d not in _META and d not in _TRIVIAL}
+    return out

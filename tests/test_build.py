@@ -1,0 +1,101 @@
+"""The build: both reasoners, the cache, the manifest, and errors that name the file."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _missing_dot(project):
+    path = project.sources()[0].data
+    path.write_text(path.read_text(encoding="utf-8") + "\nqorg:x rdfs:label \"x\"@en\n", encoding="utf-8")
+
+
+def _undefined_prefix(project):
+    path = project.sources()[0].data
+    path.write_text(path.read_text(encoding="utf-8") + "\nnope:x rdfs:label \"x\"@en .\n", encoding="utf-8")
+
+
+def _not_utf8(project):
+    path = project.reference_file
+    path.write_bytes(path.read_bytes() + b"\n# caf\xe9\n")
+
+
+def _missing_data_file(project):
+    project.sources()[0].data.unlink()
+
+
+#: broken input → (error class name, text the one-line message contains)
+BROKEN = {
+    "missing-dot": (_missing_dot, "RdfSyntaxError", "data/"),
+    "undefined-prefix": (_undefined_prefix, "RdfSyntaxError", "undefined prefix 'nope:'"),
+    "not-utf8": (_not_utf8, "InputError", "not valid UTF-8"),
+    "missing-data-file": (_missing_data_file, "InputError", "file not found"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_both_reasoners_report_the_same_located_error(case, project_copy, monkeypatch, tmp_path):
+    from qkg.build import build
+    from qkg.errors import QkgError
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    breaker, cls, text = BROKEN[case]
+    breaker(project_copy)
+    messages = []
+    for reasoner in ("fast", "owlrl"):
+        with pytest.raises(QkgError) as info:
+            build(project_copy, reasoner=reasoner, incremental=False)
+        assert type(info.value).__name__ == cls
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert text in messages[0]
+    assert "\n" not in messages[0]
+
+
+def test_unknown_reasoner_is_a_usage_error(project):
+    from qkg.build import build
+    from qkg.errors import UsageError
+
+    with pytest.raises(UsageError, match="--reasoner"):
+        build(project, reasoner="hermit")
+
+
+@pytest.mark.parametrize("reasoner", ["fast", "owlrl"])
+def test_build_writes_store_and_manifest(reasoner, project, monkeypatch, tmp_path):
+    import pyoxigraph as ox
+
+    from qkg.build import build, cached_store
+    from qkg.namespaces import INFERRED_GRAPH
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    assert cached_store(project, reasoner) is None
+    result = build(project, reasoner=reasoner, incremental=False)
+    assert cached_store(project, reasoner) == result.path
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert (manifest["reasoner"], manifest["inferred"], manifest["graphs"]) == (reasoner, result.inferred, result.graphs)
+    store = ox.Store.read_only(str(result.path))
+    names = {g.value for g in store.named_graphs()}
+    assert names == set(result.graphs) | {INFERRED_GRAPH}
+    assert len(store) == sum(result.graphs.values()) + result.inferred
+    assert sorted(result.loaded) == sorted(result.graphs)
+
+
+def test_reasoners_are_cached_apart(project, monkeypatch, tmp_path):
+    from qkg.build import build
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    assert build(project, reasoner="fast").key != build(project, reasoner="owlrl").key
+
+
+def test_fast_path_imports_neither_rdflib_nor_owlrl(project, tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import os, sys; os.environ['QKG_CACHE_DIR'] = sys.argv[1]\n"
+            "from pathlib import Path; from qkg.build import build; from qkg.paths import Project\n"
+            "build(Project(Path(sys.argv[2])), reasoner='fast')\n"
+            "print(sorted(m for m in ('rdflib', 'owlrl', 'pyshacl') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(project.root)],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
