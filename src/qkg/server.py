@@ -210,13 +210,15 @@ def app_from_environment():
     import sys
     from pathlib import Path
 
-    from qkg.paths import Project
+    from qkg.paths import PROJECT_ENV, Project
     from qkg.queries import Catalog
     from qkg.store import EmbeddedBackend
 
     _die_with_parent()
     spec = json.loads(os.environ[CONFIG_ENV])
     config = ServerConfig(**spec["config"])
+    # the pages find the source texts through the project, wherever the worker started
+    os.environ[PROJECT_ENV] = spec["project"]
     if config.access_log:
         access = logging.getLogger("qkg.access")
         if not access.handlers:
