@@ -55,6 +55,7 @@ class BuildResult:
     #: input file (relative path) → SHA-256, and → its named graph, for the next incremental build
     files: dict[str, str] = field(default_factory=dict)
     graph_files: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, list[int]] = field(default_factory=dict)
     root: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -62,7 +63,7 @@ class BuildResult:
         return {"key": self.key, "reasoner": self.reasoner, "graphs": self.graphs, "inferred": self.inferred,
                 "errors": self.errors, "seconds": round(self.seconds, 3), "loaded": self.loaded,
                 "incremental": self.incremental, "root": self.root, "files": self.files,
-                "graph_files": self.graph_files,
+                "graph_files": self.graph_files, "stats": self.stats,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
@@ -99,14 +100,44 @@ def stat_fingerprint(project: Project, reasoner: str | None = None) -> str:
     return h.hexdigest()
 
 
-def file_digests(project: Project) -> dict[str, str]:
-    """Relative path → SHA-256 of every input file (``missing`` for an absent one)."""
+def relative(project: Project, path: Path) -> str:
+    """``path`` (built from the project root) relative to it, as a POSIX string."""
+    try:
+        return path.relative_to(project.root).as_posix()
+    except ValueError:
+        return project.relative(path)
+
+
+def file_stats(project: Project) -> dict[str, list[int]]:
+    """Relative path → [size, mtime_ns] of every input file that exists."""
     out = {}
     for p in input_files(project):
         try:
-            out[project.relative(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+            st = p.stat()
         except OSError:
-            out[project.relative(p)] = "missing"
+            continue
+        out[relative(project, p)] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def file_digests(project: Project, known: dict | None = None) -> dict[str, str]:
+    """Relative path → SHA-256 of every input file (``missing`` for an absent one).
+
+    :param known: a previous build's manifest: digests of files whose size and mtime
+        it recorded unchanged are reused instead of read again.
+    """
+    stats = file_stats(project)
+    old_stats, old_digests = (known or {}).get("stats", {}), (known or {}).get("files", {})
+    out = {}
+    for p in input_files(project):
+        rel = relative(project, p)
+        if rel in old_digests and rel in stats and old_stats.get(rel) == stats[rel]:
+            out[rel] = old_digests[rel]
+            continue
+        try:
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+        except OSError:
+            out[rel] = "missing"
     return out
 
 
@@ -354,19 +385,25 @@ def build(project: Project, reasoner: str | None = None, log=None, incremental: 
     reasoner = _reasoner(reasoner)
     started = time.perf_counter()
     fp = stat_fingerprint(project, reasoner)
-    digests = file_digests(project)
+    previous = None
+    if reasoner == "fast" and incremental:
+        from qkg.incremental import previous_build
+
+        previous = previous_build(project)
+    digests = file_digests(project, previous[1] if previous else None)
     key = content_key(project, reasoner, digests)
     stores = project.cache_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     tmp = stores / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
     result = BuildResult(stores / key, key, reasoner=reasoner, files=digests, root=str(project.root),
-                         graph_files={project.relative(p): g for g, p in project.graph_files()})
+                         graph_files={relative(project, p): g for g, p in project.graph_files()},
+                         stats=file_stats(project))
     try:
         done = False
-        if reasoner == "fast" and incremental:
+        if previous is not None:
             from qkg.incremental import update_from_previous
 
-            done = update_from_previous(project, tmp, result, log=log)
+            done = update_from_previous(project, tmp, result, previous, log=log)
         if not done:
             shutil.rmtree(tmp, ignore_errors=True)
             (_build_fast(project, tmp, result, log) if reasoner == "fast" else _build_owlrl(project, tmp, result))

@@ -316,19 +316,30 @@ def inconsistencies(store, tb: TBox) -> list[str]:
     """owlrl's error messages for what the materialized closure contradicts: disjoint
     classes (cax-dw), members of owl:Nothing (cls-nothing2), ill-typed literals
     (dt-not-type: numbers, booleans, date-times)."""
+    return sorted(set(class_errors(store, tb) + literal_errors(store)))
+
+
+def class_errors(store, tb: TBox) -> list[str]:
+    """cax-dw and cls-nothing2 over the whole store."""
     errors = []
     for c1, c2 in tb.disjoint:
         q = f"SELECT DISTINCT ?x WHERE {{ GRAPH ?a {{ ?x a <{c1}> }} GRAPH ?b {{ ?x a <{c2}> }} }}"
         errors += [f"Disjoint classes {c1} and {c2} have a common individual {r['x'].value}" for r in store.query(q)]
     q = f"SELECT DISTINCT ?x WHERE {{ GRAPH ?a {{ ?x a <{OWL}Nothing> }} }}"
-    errors += [f"{r['x'].value} is defined of type 'Nothing'" for r in store.query(q)]
+    return errors + [f"{r['x'].value} is defined of type 'Nothing'" for r in store.query(q)]
+
+
+LITERAL_ERROR = "Lexical value of the literal '{}' does not match its datatype ({})"
+
+
+def literal_errors(store, graphs=None) -> list[str]:
+    """dt-not-type: ill-typed literals in ``graphs`` (IRIs; default every graph)."""
     numeric = ", ".join(f"<{XSD}{t}>" for t in _NUMERIC)
-    q = (f"SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?d) "
+    scope = "" if graphs is None else "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " } "
+    q = (f"SELECT DISTINCT ?o WHERE {{ {scope}GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o)) BIND(DATATYPE(?o) AS ?d) "
          f"FILTER((?d IN ({numeric}) && !isNumeric(?o)) || (?d = <{XSD}boolean> && COALESCE(IF(?o, 1, 0), -1) = -1)"
          f" || (?d IN (<{XSD}dateTime>, <{XSD}dateTimeStamp>) && COALESCE(YEAR(?o), \"bad\") = \"bad\")) }}")
-    errors += [f"Lexical value of the literal '{r['o'].value}' does not match its datatype ({r['o'].datatype.value})"
-               for r in store.query(q)]
-    return sorted(set(errors))
+    return [LITERAL_ERROR.format(r["o"].value, r["o"].datatype.value) for r in store.query(q)]
 
 
 def _subject_ok(term) -> bool:

@@ -211,6 +211,16 @@ def _transitive(m: Maintainer) -> set:
         edges |= more
 
 
+def _literal_occurs(store, message: str) -> bool:
+    """The ill-typed literal an error message names is still in the store."""
+    import pyoxigraph as ox
+
+    head, _, rest = message.partition("'")
+    lexical, _, datatype = rest.rpartition("' does not match its datatype (")
+    literal = ox.Literal(lexical, datatype=ox.NamedNode(datatype.rstrip(")")))
+    return next(store.quads_for_pattern(None, None, literal), None) is not None
+
+
 def _shortcuts(store, rules) -> set:
     import pyoxigraph as ox
 
@@ -219,14 +229,16 @@ def _shortcuts(store, rules) -> set:
             if not isinstance(t.subject, ox.Literal)}
 
 
-def _plan(project, manifest: dict, digests: dict) -> list[str] | None:
+def _plan(project, manifest: dict, digests: dict, graph_files: dict) -> list[str] | None:
     """The named graphs to reload, or None if only a full build will do."""
+    from qkg.build import relative
+
     old = manifest.get("files", {})
     changed = {rel for rel in set(old) | set(digests) if old.get(rel) != digests.get(rel)}
-    fixed = {project.relative(p) for p in project.ontology_files + project.rule_files}
+    fixed = {relative(project, p) for p in project.ontology_files + project.rule_files}
     if changed & fixed:
         return None
-    now = {project.relative(p): g for g, p in project.graph_files()}
+    now = graph_files
     graphs = {now.get(rel) or manifest["graph_files"].get(rel) for rel in changed}
     return None if None in graphs else sorted(graphs)
 
@@ -238,20 +250,19 @@ def _schema_statement(triples) -> bool:
                or o.value in UNSUPPORTED for _, p, o in triples)
 
 
-def update_from_previous(project, tmp: Path, result, log=None) -> bool:
-    """Build ``tmp`` from the previous fast build of ``project``; False if a full build
-    is needed. Fills ``result`` (graphs, inferred, errors, loaded, timings)."""
+def update_from_previous(project, tmp: Path, result, found: tuple[Path, dict], log=None) -> bool:
+    """Build ``tmp`` from the previous fast build ``found`` (see :func:`previous_build`);
+    False if a full build is needed. Fills ``result`` (graphs, inferred, errors, loaded,
+    timings)."""
     import pyoxigraph as ox
 
     from qkg.build import load_file
     from qkg.derive import bounds_quads, load_rules
-    from qkg.fastreason import ERRORS, error_quads, inconsistencies, read_schema, schema_closure
+    from qkg.fastreason import (ERRORS, LITERAL_ERROR, class_errors, error_quads, literal_errors, read_schema,
+                                schema_closure)
 
-    found = previous_build(project)
-    if found is None:
-        return False
     previous, manifest = found
-    graphs = _plan(project, manifest, result.files)
+    graphs = _plan(project, manifest, result.files, result.graph_files)
     rules = load_rules(project.rule_files)
     if graphs is None:
         return False
@@ -269,9 +280,9 @@ def update_from_previous(project, tmp: Path, result, log=None) -> bool:
     for g in names:
         old_sets[g] = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g)}
         fresh = ox.Store()
-        for graph, path in project.graph_files():
+        for rel, graph in result.graph_files.items():
             if graph == g.value:
-                load_file(fresh, graph, path, project.relative(path))
+                load_file(fresh, graph, project.root / rel, rel)
         new_sets[g] = {(q.subject, q.predicate, q.object) for q in fresh}
         if _schema_statement(old_sets[g] ^ new_sets[g]):
             return False
@@ -295,7 +306,9 @@ def update_from_previous(project, tmp: Path, result, log=None) -> bool:
     m.insert(m.closure_of(came))
     m.recheck(gone | m.closure_of(gone))
     # 3. Multi-premise conclusions, recomputed and applied as a difference.
-    new_global = {t for t in _transitive(m) | _shortcuts(store, rules) if not m.asserted(t)}
+    # An old conclusion was not asserted then, so it is asserted now only if it just came.
+    new_global = {t for t in _transitive(m) | _shortcuts(store, rules)
+                  if not (m.asserted(t) if t not in old_global or t in came else False)}
     m.global_triples = new_global
     m.insert(new_global - old_global)
     m.insert(m.closure_of(new_global - old_global))
@@ -308,12 +321,19 @@ def update_from_previous(project, tmp: Path, result, log=None) -> bool:
     for q in old_bounds - new_bounds:
         store.remove(q)
     store.extend(new_bounds - old_bounds)
+    m.added, m.removed = m.added + len(new_bounds - old_bounds), m.removed + len(old_bounds - new_bounds)
     for node in [q.subject for q in store.quads_for_pattern(None, m.type, ox.NamedNode(ERRORS + "ErrorMessage"),
                                                              m.inferred)]:
         for q in list(store.quads_for_pattern(node, None, None, m.inferred)):
             store.remove(q)
-    result.errors = inconsistencies(store, tb)
+            m.removed += 1
+    # Ill-typed literals: look in the changed graphs; an old one counts while it occurs anywhere.
+    kept = [e for e in manifest.get("errors", []) if e.startswith(LITERAL_ERROR.split("{")[0])
+            and _literal_occurs(store, e)]
+    result.errors = sorted(set(class_errors(store, tb) + kept + literal_errors(
+        store, [g.value for g in names if new_sets[g]])))
     store.extend(error_quads(result.errors, m.inferred))
+    m.added += 2 * len(result.errors)
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in sorted(new_global, key=str)],
@@ -322,7 +342,7 @@ def update_from_previous(project, tmp: Path, result, log=None) -> bool:
     for g in names:
         if new_sets[g]:
             result.graphs[g.value] = len(new_sets[g])
-    result.inferred = sum(1 for _ in store.quads_for_pattern(None, None, None, m.inferred))
+    result.inferred = manifest["inferred"] + m.added - m.removed
     result.loaded, result.incremental = list(graphs), True
     store.flush()
     del store
