@@ -49,7 +49,7 @@ def test_unknown_parameter_names_it(kg):
 def test_to_dataframe(kg):
     frame = kg.query("list-events-by-place").to_dataframe()
     assert (list(frame.columns)[:2], frame.loc[0, "placeLabel"], int(frame["events"].sum())) == (
-        ["place", "placeLabel"], "Japan", 13)
+        ["place", "placeLabel"], "Japan", 16)
 
 
 def test_to_dataframe_without_pandas_says_how_to_install(kg, monkeypatch):

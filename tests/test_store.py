@@ -124,3 +124,23 @@ def test_embedded_default_graph_is_the_union(backend):
     result = backend.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     union = backend.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert union.rows == result.rows
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", False),
+    ("SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/qkg/graph/reference> WHERE { ?s ?p ?o }", True),
+    ("SELECT * FROM NAMED <urn:g> WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+    ("# FROM <urn:x> in a comment\nSELECT * WHERE { ?s <urn:from> \"FROM\" }", False),
+], ids=["none", "from", "from-named", "comment-iri-string"])
+def test_declares_dataset(text, expected):
+    from qkg.store import declares_dataset
+
+    assert declares_dataset(text) is expected
+
+
+def test_a_query_with_from_runs_on_its_own_dataset(backend, project):
+    from qkg.graph import load_inputs
+
+    reference = len(load_inputs(project).graphs["https://w3id.org/qkg/graph/reference"])
+    text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/qkg/graph/reference> WHERE { ?s ?p ?o }"
+    assert backend.query(text).dicts() == [{"n": reference}]

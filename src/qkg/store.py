@@ -119,7 +119,7 @@ class EmbeddedBackend:
         if bindings:
             text = inject_values(text, bindings)
         try:
-            raw = self.store.query(text, use_default_graph_as_union=True)
+            raw = self.store.query(text, use_default_graph_as_union=not declares_dataset(text))
         except SyntaxError as exc:
             raise syntax_error(str(exc), source) from None
         return _from_pyoxigraph(raw)
@@ -269,6 +269,21 @@ def variables(text: str) -> list[str]:
         if kind == "var":
             seen.setdefault(tok[1:])
     return list(seen)
+
+
+def declares_dataset(text: str) -> bool:
+    """True if the query has its own dataset clause (FROM or FROM NAMED outside any group).
+
+    pyoxigraph's ``use_default_graph_as_union`` would override it, so such queries run
+    on the dataset they declare (SPARQL 1.1 Query, 13.2).
+    """
+    depth = 0
+    for kind, tok, _, _ in tokens(text):
+        if kind == "brace":
+            depth += 1 if tok == "{" else -1
+        elif kind == "word" and depth == 0 and tok.upper() == "FROM":
+            return True
+    return False
 
 
 def query_form(text: str) -> str:
