@@ -1,0 +1,159 @@
+"""Child processes of the scale benchmarks, so each figure has its own process: its own
+start-up, its own peak memory, and a timeout the parent can enforce by killing it.
+
+    python benchmarks/children.py MODE ARG...
+
+Each prints ``key value`` lines (flushed as it goes, so a killed child still reports
+the phases it finished).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.setrecursionlimit(10_000)
+
+
+def say(key: str, value) -> None:
+    print(f"{key} {value}", flush=True)
+
+
+def fast_build(project_dir: str, cache: str) -> None:
+    """The fast build, full (not incremental)."""
+    os.environ["QKG_CACHE_DIR"] = cache
+    from qkg.build import build
+    from qkg.paths import Project
+
+    started = time.perf_counter()
+    result = build(Project(Path(project_dir)), reasoner="fast", incremental=False)
+    for phase, seconds in result.timings.items():
+        say(phase, f"{seconds:.3f}")
+    say("total", f"{time.perf_counter() - started:.3f}")
+    say("inferred", result.inferred)
+    say("asserted", sum(result.graphs.values()))
+    say("modules", ",".join(m for m in ("rdflib", "owlrl", "pyshacl") if m in sys.modules) or "none")
+
+
+def owlrl_build(project_dir: str, cache: str) -> None:
+    """The reference build, phase by phase: rdflib parse, owlrl closure with the rules, store."""
+    from qkg.build import reason, write_store
+    from qkg.derive import load_rules
+    from qkg.graph import load_inputs
+    from qkg.paths import Project
+
+    project = Project(Path(project_dir))
+    started = time.perf_counter()
+    inputs = load_inputs(project)
+    say("parse", f"{time.perf_counter() - started:.3f}")
+    clock = time.perf_counter()
+    inferred, _ = reason(inputs, "owlrl", load_rules(project.rule_files))
+    say("reason", f"{time.perf_counter() - clock:.3f}")
+    clock = time.perf_counter()
+    write_store(Path(cache) / "owlrl-store", inputs.graphs, inferred)
+    say("store", f"{time.perf_counter() - clock:.3f}")
+    say("total", f"{time.perf_counter() - started:.3f}")
+    say("inferred", len(inferred))
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout()
+
+
+def rdflib_queries(store_path: str, queries_json: str, timeout: str, runs: str) -> None:
+    """rdflib's SPARQL engine over the store's quads (a Dataset whose default graph is the
+    union), each query with a timeout."""
+    import pyoxigraph as ox
+    import rdflib
+
+    from qkg.fastvalidate import TermConverter
+
+    started = time.perf_counter()
+    convert = TermConverter()
+    dataset = rdflib.Dataset(default_union=True)
+    graphs: dict = {}
+    for q in ox.Store.read_only(store_path).quads_for_pattern(None, None, None, None):
+        g = graphs.get(q.graph_name)
+        if g is None:
+            g = graphs[q.graph_name] = dataset.graph(rdflib.URIRef(q.graph_name.value))
+        g.add((convert(q.subject), convert(q.predicate), convert(q.object)))
+    say("load", f"{time.perf_counter() - started:.3f}")
+    signal.signal(signal.SIGALRM, _alarm)
+    for name, text in json.loads(Path(queries_json).read_text()):
+        times, rows = [], None
+        try:
+            for _ in range(int(runs)):
+                signal.setitimer(signal.ITIMER_REAL, float(timeout))
+                clock = time.perf_counter()
+                rows = len(list(dataset.query(text)))
+                times.append(time.perf_counter() - clock)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            say("query", f"{name} {statistics.median(times) * 1000:.1f} {rows}")
+        except Timeout:
+            say("query", f"{name} timeout -")
+        except Exception as exc:  # rdflib rejects a query: report and go on
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            say("query", f"{name} error {type(exc).__name__}")
+
+
+def pyshacl_rdfs(project_dir: str) -> None:
+    """The reference validation: rdflib parse, pyshacl with RDFS inference and the ontology."""
+    from qkg.graph import load_inputs
+    from qkg.paths import Project
+    from qkg.shacl import load_shapes, run_shacl
+    from qkg.validate import prepared_sparql
+
+    project = Project(Path(project_dir))
+    started = time.perf_counter()
+    inputs = load_inputs(project)
+    shapes = load_shapes(project.shape_files)
+    say("parse", f"{time.perf_counter() - started:.3f}")
+    clock = time.perf_counter()
+    with prepared_sparql():
+        results = run_shacl(inputs.merged(), shapes, inputs.graphs["https://w3id.org/qkg/graph/ontology"], "rdfs")
+    say("validate", f"{time.perf_counter() - clock:.3f}")
+    say("total", f"{time.perf_counter() - started:.3f}")
+    say("results", len(results))
+
+
+def shacl_store(store_path: str, project_dir: str, graph: str = "") -> None:
+    """qkg's validation of the built closure (:func:`qkg.fastvalidate.shacl_on_store`)."""
+    from qkg.fastvalidate import shacl_on_store
+    from qkg.paths import Project
+    from qkg.shacl import load_shapes
+
+    started = time.perf_counter()
+    shapes = load_shapes(Project(Path(project_dir)).shape_files)
+    results = shacl_on_store(store_path, shapes, graphs=[graph] if graph else None)
+    say("total", f"{time.perf_counter() - started:.3f}")
+    say("results", len(results))
+
+
+def cold_query(project_dir: str, name: str, params_json: str) -> None:
+    """What ``qkg query NAME -p …`` does, on the fast build's store (for when the CLI's
+    default reasoner is not the fast one)."""
+    from qkg.build import ensure_built
+    from qkg.paths import Project
+    from qkg.queries import Catalog
+    from qkg.results import default_format, render
+    from qkg.store import EmbeddedBackend
+
+    project = Project(Path(project_dir))
+    query = Catalog.load(project).get(name)
+    result = EmbeddedBackend(ensure_built(project)).query(query.text, query.bind(json.loads(params_json)))
+    sys.stdout.write(render(result, default_format(result)))
+
+
+MODES = {"fast-build": fast_build, "owlrl-build": owlrl_build, "rdflib-queries": rdflib_queries,
+         "pyshacl-rdfs": pyshacl_rdfs, "shacl-store": shacl_store, "cold-query": cold_query}
+
+if __name__ == "__main__":
+    MODES[sys.argv[1]](*sys.argv[2:])
