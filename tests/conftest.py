@@ -1,6 +1,7 @@
 """Shared fixtures: the real project, its built store and an embedded backend."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -49,3 +50,34 @@ def project_copy(tmp_path):
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, tmp_path / name)
     return Project(tmp_path)
+
+
+#: Debian's chromium (scripts/test.sh installs it); ``$QKG_CHROMIUM`` names another binary.
+CHROMIUM = os.environ.get("QKG_CHROMIUM", "/usr/bin/chromium")
+#: Flags for a headless chromium on a machine without network access.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The chromium binary; without it browser tests skip, except under CI (``$CI`` set),
+    where they fail: a CI run that checks nothing must not look green."""
+    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    message = (f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium; scripts/test.sh "
+               "does) or point $QKG_CHROMIUM at a chromium binary")
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One headless chromium for the whole session (one sync Playwright per process)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

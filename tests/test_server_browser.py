@@ -7,8 +7,6 @@ chromium the tests skip, except under CI (``$CI`` set), where they fail.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,31 +15,7 @@ from test_server_live import Server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("QKG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WAIT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    message = (f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium) "
-               "or point $QKG_CHROMIUM at a chromium binary")
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

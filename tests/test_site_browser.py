@@ -7,10 +7,8 @@ nothing must not look green. ``$QKG_CHROMIUM`` names another chromium binary.
 """
 from __future__ import annotations
 
-import os
 import threading
 from functools import partial
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,30 +18,6 @@ from test_site import asserted_entities, data, site  # noqa: F401  (fixtures and
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("QKG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    if Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    message = (f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium; scripts/test.sh "
-               "does) or point $QKG_CHROMIUM at a chromium binary")
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="session")
