@@ -72,9 +72,11 @@ def chromium() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium):
-    """One headless chromium for the whole session (one sync Playwright per process)."""
+    """A headless chromium per test module. Module scope, not session: a live sync
+    Playwright keeps an asyncio loop running in the main thread, which would break
+    ``asyncio.run`` in the modules after it; and two cannot coexist."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -62,7 +62,7 @@ class Tab:
         return response
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def tab(browser):
     t = Tab(browser)
     yield t
