@@ -140,7 +140,9 @@ def table(result, width: int | None = None) -> str:
 
     header, rows = _cells(result)
     if width is None:
-        width = shutil.get_terminal_size().columns
+        # A terminal gives its width ($COLUMNS overrides); a pipe, file or CI log gets
+        # 200 columns rather than the 80 of a terminal that is not there.
+        width = shutil.get_terminal_size((200, 24)).columns
     natural = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
     keep = list(range(len(header)))
     if sum(natural) + 2 * (len(header) - 1) > width:
