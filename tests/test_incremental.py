@@ -76,7 +76,7 @@ def _normalized(path) -> dict:
     out: dict = {}
     for q in ox.Store.read_only(str(path)):
         key = " ".join("_:" if isinstance(t, ox.BlankNode) else str(t) for t in (q.subject, q.predicate, q.object))
-        out.setdefault(q.graph_name.value, Counter())[key] += 1
+        out.setdefault(getattr(q.graph_name, "value", ""), Counter())[key] += 1
     return out
 
 
@@ -135,3 +135,25 @@ def test_rules_that_read_derived_statements_force_a_full_build(project, rule, ok
     for path in project.ontology_files:
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(GRAPH + "ontology"))
     assert stratified(schema_closure(read_schema(store)), [Rule("r", rule)]) is ok
+
+
+@pytest.mark.parametrize("change", ["edit-document", "delete-document", "add-sub-organization", "change-reference"])
+def test_merged_default_graph_stays_the_merge(change, project_copy, monkeypatch, tmp_path):
+    """With ``merged=True`` the default graph holds each triple of the named graphs once,
+    after a full build and after an incremental one."""
+    import pyoxigraph as ox
+
+    from qkg.build import build
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "cache"))
+    build(project_copy, merged=True)
+    CHANGES[change](project_copy)
+    again = build(project_copy, merged=True)
+    assert again.incremental and again.default_graph == "merged"
+    store = ox.Store.read_only(str(again.path))
+    named = {q.triple for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    assert len(default) == len(named) and default == named
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "full"))
+    full = build(project_copy, incremental=False, merged=True)
+    assert _normalized(again.path) == _normalized(full.path)

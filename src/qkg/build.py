@@ -35,6 +35,8 @@ KEEP_STORES = 2
 REASONERS = ("fast", "owlrl")
 #: The reasoner used when none is named (``fast`` infers what ``owlrl`` infers, less junk).
 DEFAULT_REASONER = "fast"
+#: What a store's default graph holds (``manifest.json``: ``default_graph``).
+EMPTY, MERGED = "empty", "merged"
 
 
 @dataclass
@@ -57,13 +59,15 @@ class BuildResult:
     graph_files: dict[str, str] = field(default_factory=dict)
     stats: dict[str, list[int]] = field(default_factory=dict)
     root: str = ""
+    #: what the store's default graph holds: ``empty``, or ``merged`` (see :func:`build`)
+    default_graph: str = "empty"
     timings: dict[str, float] = field(default_factory=dict)
 
     def manifest(self) -> dict:
         return {"key": self.key, "reasoner": self.reasoner, "graphs": self.graphs, "inferred": self.inferred,
                 "errors": self.errors, "seconds": round(self.seconds, 3), "loaded": self.loaded,
                 "incremental": self.incremental, "root": self.root, "files": self.files,
-                "graph_files": self.graph_files, "stats": self.stats,
+                "graph_files": self.graph_files, "stats": self.stats, "default_graph": self.default_graph,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
@@ -88,8 +92,12 @@ def input_files(project: Project) -> list[Path]:
     return sorted(set(files))
 
 
-def stat_fingerprint(project: Project, reasoner: str | None = None) -> str:
-    h = hashlib.sha256(f"{_version()}|{_reasoner(reasoner)}".encode())
+def _variant(reasoner: str | None, merged: bool) -> str:
+    return _reasoner(reasoner) + ("+merged" if merged else "")
+
+
+def stat_fingerprint(project: Project, reasoner: str | None = None, merged: bool = False) -> str:
+    h = hashlib.sha256(f"{_version()}|{_variant(reasoner, merged)}".encode())
     for p in input_files(project):
         try:
             st = p.stat()
@@ -141,8 +149,9 @@ def file_digests(project: Project, known: dict | None = None) -> dict[str, str]:
     return out
 
 
-def content_key(project: Project, reasoner: str | None = None, digests: dict[str, str] | None = None) -> str:
-    h = hashlib.sha256(f"{_version()}|{_reasoner(reasoner)}".encode())
+def content_key(project: Project, reasoner: str | None = None, digests: dict[str, str] | None = None,
+                merged: bool = False) -> str:
+    h = hashlib.sha256(f"{_version()}|{_variant(reasoner, merged)}".encode())
     for rel, digest in sorted((digests or file_digests(project)).items()):
         h.update(rel.encode() + b"\0" + digest.encode())
     return h.hexdigest()
@@ -159,12 +168,12 @@ def _read_index(project: Project) -> dict:
         return {}
 
 
-def cached_store(project: Project, reasoner: str | None = None) -> Path | None:
+def cached_store(project: Project, reasoner: str | None = None, merged: bool = False) -> Path | None:
     """The path of an up-to-date built store, or None (no rdflib import on this path)."""
-    fp = stat_fingerprint(project, reasoner)
+    fp = stat_fingerprint(project, reasoner, merged)
     key = _read_index(project).get(fp)
     if key is None:
-        key = content_key(project, reasoner)
+        key = content_key(project, reasoner, merged=merged)
     path = project.cache_dir / "stores" / key
     if (path / "manifest.json").is_file():
         _remember(project, fp, key)
@@ -184,12 +193,12 @@ def _remember(project: Project, fp: str, key: str) -> None:
     os.replace(tmp, _index_path(project))
 
 
-def ensure_built(project: Project, reasoner: str | None = None, log=None) -> Path:
+def ensure_built(project: Project, reasoner: str | None = None, log=None, merged: bool = False) -> Path:
     """An up-to-date store for ``project``, building it if needed."""
-    path = cached_store(project, reasoner)
+    path = cached_store(project, reasoner, merged)
     if path is not None:
         return path
-    return build(project, reasoner=reasoner, log=log).path
+    return build(project, reasoner=reasoner, log=log, merged=merged).path
 
 
 def reason(inputs, reasoner: str, rules):
@@ -347,6 +356,9 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
     disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    if result.default_graph == MERGED:
+        mem.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     disk.flush()
     del disk, mem
     from qkg.incremental import GLOBAL_FILE
@@ -374,28 +386,37 @@ def _build_owlrl(project: Project, tmp: Path, result: BuildResult) -> None:
     result.timings["store"] = time.perf_counter() - clock
 
 
-def build(project: Project, reasoner: str | None = None, log=None, incremental: bool = True) -> BuildResult:
+def build(project: Project, reasoner: str | None = None, log=None, incremental: bool = True,
+          merged: bool = False) -> BuildResult:
     """Parse every input, reason, derive, and write the store; record it in the cache.
 
     :param incremental: with the fast reasoner, start from the last fast build and
         re-parse only the named graphs whose files changed.
+    :param merged: also write the RDF merge of all named graphs (each triple once) into
+        the store's default graph, for queries to read instead of pyoxigraph 0.5's union
+        default graph, which repeats a triple once per graph stating it (fast path only).
     :raises InputError, RdfSyntaxError: bad input files (see :mod:`qkg.rdfio`).
     :raises UnsupportedOntology: the fast reasoner met OWL it does not implement.
     """
     reasoner = _reasoner(reasoner)
+    if merged and reasoner != "fast":
+        from qkg.errors import UsageError
+
+        raise UsageError("a merged default graph is built by the fast reasoner only", "--reasoner")
     started = time.perf_counter()
-    fp = stat_fingerprint(project, reasoner)
+    fp = stat_fingerprint(project, reasoner, merged)
     previous = None
     if reasoner == "fast" and incremental:
         from qkg.incremental import previous_build
 
-        previous = previous_build(project)
+        previous = previous_build(project, MERGED if merged else EMPTY)
     digests = file_digests(project, previous[1] if previous else None)
-    key = content_key(project, reasoner, digests)
+    key = content_key(project, reasoner, digests, merged)
     stores = project.cache_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)
     tmp = stores / f"tmp-{os.getpid()}-{time.monotonic_ns()}"
     result = BuildResult(stores / key, key, reasoner=reasoner, files=digests, root=str(project.root),
+                         default_graph=MERGED if merged else EMPTY,
                          graph_files={relative(project, p): g for g, p in project.graph_files()},
                          stats=file_stats(project))
     try:

@@ -32,8 +32,9 @@ _IRI = re.compile(r"<([^<>\s]*)>|(?<![\w?$])([A-Za-z][\w-]*)?:([\w-]*)")
 _PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w-]*)?:\s*<([^>]*)>", re.I)
 
 
-def previous_build(project) -> tuple[Path, dict] | None:
-    """The newest fast build of ``project`` in the cache that recorded its inputs."""
+def previous_build(project, default_graph: str = "empty") -> tuple[Path, dict] | None:
+    """The newest fast build of ``project`` in the cache that recorded its inputs (with
+    the same kind of default graph)."""
     stores = project.cache_dir / "stores"
     found = []
     for manifest in stores.glob("*/manifest.json") if stores.is_dir() else []:
@@ -42,6 +43,7 @@ def previous_build(project) -> tuple[Path, dict] | None:
         except (OSError, ValueError):
             continue
         if (data.get("reasoner") == "fast" and data.get("root") == str(project.root)
+                and data.get("default_graph", "empty") == default_graph
                 and data.get("graph_files") and (manifest.parent / GLOBAL_FILE).is_file()):
             found.append((manifest.stat().st_mtime, manifest.parent, data))
     return max(found, key=lambda f: f[0])[1:] if found else None
@@ -111,17 +113,28 @@ class Maintainer:
                 for c in tb.ranges.get(q, ()):
                     (self.by_subject if rev else self.by_object).setdefault(c, set()).add(p)
         self.added = self.removed = 0
+        self.touched: set = set()  # triples whose presence in graph/inferred may have changed
 
     def asserted(self, t, skip=()) -> bool:
+        """``t`` is in an asserted named graph (not ``skip``; the default graph, if it
+        holds the merge, is no source)."""
+        import pyoxigraph as ox
+
         return any(q.graph_name != self.inferred and q.graph_name not in skip
-                   for q in self.store.quads_for_pattern(*t))
+                   and not isinstance(q.graph_name, ox.DefaultGraph) for q in self.store.quads_for_pattern(*t))
 
     def present(self, t) -> bool:
-        return next(self.store.quads_for_pattern(*t), None) is not None
+        import pyoxigraph as ox
+
+        return any(not isinstance(q.graph_name, ox.DefaultGraph) for q in self.store.quads_for_pattern(*t))
 
     def _base(self, s, p, o) -> bool:
         """Some asserted or multi-premise triple matches ``(s, p, o)`` (None = any)."""
+        import pyoxigraph as ox
+
         for q in self.store.quads_for_pattern(s, p, o):
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                continue
             if q.graph_name != self.inferred or (q.subject, q.predicate, q.object) in self.global_triples:
                 return True
         return False
@@ -146,6 +159,7 @@ class Maintainer:
         new = [ox.Quad(*t, self.inferred) for t in triples if not self.present(t)]
         self.store.extend(new)
         self.added += len(new)
+        self.touched.update(q.triple for q in new)
 
     def recheck(self, triples) -> None:
         """Put each triple in or out of ``graph/inferred`` as the closure now says."""
@@ -159,10 +173,12 @@ class Maintainer:
             if held and not keep:
                 self.store.remove(quad)
                 self.removed += 1
+                self.touched.add(t)
             elif keep and not held:
                 missing.append(quad)
         self.store.extend(missing)
         self.added += len(missing)
+        self.touched.update(q.triple for q in missing)
 
     def closure_of(self, triples) -> set:
         from qkg.fastreason import local_closure
@@ -181,7 +197,8 @@ def _transitive(m: Maintainer) -> set:
     from qkg.fastreason import _REFLEXIVE, _TRIVIAL, _subject_ok
 
     props = {ox.NamedNode(p) for p in m.tb.transitive}
-    edges = {(q.subject, q.predicate, q.object) for p in props for q in m.store.quads_for_pattern(None, p, None)}
+    edges = {(q.subject, q.predicate, q.object) for p in props for q in m.store.quads_for_pattern(None, p, None)
+             if not isinstance(q.graph_name, ox.DefaultGraph)}
     saved, m.global_triples = m.global_triples, set()
     try:
         edges = {t for t in edges if m.asserted(t) or m.supported(t)}
@@ -211,6 +228,22 @@ def _transitive(m: Maintainer) -> set:
         edges |= more
 
 
+def _merge_into_default(store, triples) -> None:
+    """Keep the default graph the RDF merge of the named graphs, for ``triples``."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    add = []
+    for t in triples:
+        named = any(not isinstance(q.graph_name, ox.DefaultGraph) for q in store.quads_for_pattern(*t))
+        held = ox.Quad(*t, default) in store
+        if named and not held:
+            add.append(ox.Quad(*t, default))
+        elif held and not named:
+            store.remove(ox.Quad(*t, default))
+    store.extend(add)
+
+
 def _literal_occurs(store, message: str) -> bool:
     """The ill-typed literal an error message names is still in the store."""
     import pyoxigraph as ox
@@ -221,11 +254,13 @@ def _literal_occurs(store, message: str) -> bool:
     return next(store.quads_for_pattern(None, None, literal), None) is not None
 
 
-def _shortcuts(store, rules) -> set:
+def _shortcuts(store, rules, merged: bool) -> set:
+    """The shortcut rules' conclusions: over the default graph where it holds the
+    (up-to-date) merge, else over the union of the named graphs."""
     import pyoxigraph as ox
 
     return {(t.subject, t.predicate, t.object) for rule in rules
-            for t in store.query(rule.text, use_default_graph_as_union=True)
+            for t in store.query(rule.text, use_default_graph_as_union=not merged)
             if not isinstance(t.subject, ox.Literal)}
 
 
@@ -306,8 +341,11 @@ def update_from_previous(project, tmp: Path, result, found: tuple[Path, dict], l
     m.insert(m.closure_of(came))
     m.recheck(gone | m.closure_of(gone))
     # 3. Multi-premise conclusions, recomputed and applied as a difference.
+    merged = manifest.get("default_graph") == "merged"
+    if merged:  # the rules read the default graph: bring it up to date first
+        _merge_into_default(store, m.touched | gone | came)
     # An old conclusion was not asserted then, so it is asserted now only if it just came.
-    new_global = {t for t in _transitive(m) | _shortcuts(store, rules)
+    new_global = {t for t in _transitive(m) | _shortcuts(store, rules, merged)
                   if not (m.asserted(t) if t not in old_global or t in came else False)}
     m.global_triples = new_global
     m.insert(new_global - old_global)
@@ -322,18 +360,21 @@ def update_from_previous(project, tmp: Path, result, found: tuple[Path, dict], l
         store.remove(q)
     store.extend(new_bounds - old_bounds)
     m.added, m.removed = m.added + len(new_bounds - old_bounds), m.removed + len(old_bounds - new_bounds)
+    old_errors = set()
     for node in [q.subject for q in store.quads_for_pattern(None, m.type, ox.NamedNode(ERRORS + "ErrorMessage"),
                                                              m.inferred)]:
         for q in list(store.quads_for_pattern(node, None, None, m.inferred)):
             store.remove(q)
+            old_errors.add(q.triple)
             m.removed += 1
     # Ill-typed literals: look in the changed graphs; an old one counts while it occurs anywhere.
     kept = [e for e in manifest.get("errors", []) if e.startswith(LITERAL_ERROR.split("{")[0])
             and _literal_occurs(store, e)]
     result.errors = sorted(set(class_errors(store, tb) + kept + literal_errors(
         store, [g.value for g in names if new_sets[g]])))
-    store.extend(error_quads(result.errors, m.inferred))
-    m.added += 2 * len(result.errors)
+    new_errors = error_quads(result.errors, m.inferred)
+    store.extend(new_errors)
+    m.added += len(new_errors)
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in sorted(new_global, key=str)],
@@ -343,6 +384,9 @@ def update_from_previous(project, tmp: Path, result, found: tuple[Path, dict], l
         if new_sets[g]:
             result.graphs[g.value] = len(new_sets[g])
     result.inferred = manifest["inferred"] + m.added - m.removed
+    if merged:
+        touched = m.touched | {q.triple for q in old_bounds ^ new_bounds} | old_errors | {q.triple for q in new_errors}
+        _merge_into_default(store, touched)
     result.loaded, result.incremental = list(graphs), True
     store.flush()
     del store
