@@ -382,7 +382,7 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "syntax error"
 
 
-def backend_for(endpoint: str | None = None, project=None, log=None, reasoner: str = "owlrl"):
+def backend_for(endpoint: str | None = None, project=None, log=None, reasoner: str | None = None):
     """The remote backend when an endpoint is given (or ``$QKG_ENDPOINT``), else the
     embedded store of ``project``, built if needed."""
     endpoint = endpoint or os.environ.get(ENDPOINT_ENV)

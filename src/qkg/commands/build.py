@@ -5,8 +5,9 @@ from qkg.cli import log_fn, project_of
 
 
 def configure(p) -> None:
-    p.add_argument("--reasoner", choices=("owlrl", "fast"), default="owlrl",
-                   help="owlrl: the reference OWL RL reasoner (default); fast: SPARQL rules in pyoxigraph")
+    p.add_argument("--reasoner", choices=("fast", "owlrl"), default=None,
+                   help="fast (default): OWL RL rules the ontology uses, as SPARQL updates in pyoxigraph, "
+                        "tested to infer exactly what owlrl infers; owlrl: the reference reasoner")
     p.add_argument("--force", action="store_true", help="rebuild even if the cached store is up to date")
 
 
