@@ -99,3 +99,22 @@ def test_fast_path_imports_neither_rdflib_nor_owlrl(project, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(project.root)],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_inferred_triples_about_asserted_blank_nodes_keep_their_subjects(project_copy, monkeypatch, tmp_path):
+    """The fast path writes the asserted graphs with new blank node ids; an inferred
+    triple about an asserted blank node must still name the same node."""
+    import pyoxigraph as ox
+
+    from qkg.build import build
+    from qkg.namespaces import INFERRED_GRAPH
+
+    data = project_copy.sources()[0].data
+    data.write_text(data.read_text(encoding="utf-8") + '\n[] a qkg:HighLevelMeeting ; rdfs:label "Anonymous"@en .\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    store = ox.Store.read_only(str(build(project_copy, reasoner="fast", incremental=False).path))
+    label = next(store.quads_for_pattern(None, None, ox.Literal("Anonymous", language="en")))
+    types = {q.object.value.rsplit("#", 1)[-1]
+             for q in store.quads_for_pattern(label.subject, None, None, ox.NamedNode(INFERRED_GRAPH))}
+    assert {"Event", "Meeting"} <= types

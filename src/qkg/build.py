@@ -332,21 +332,30 @@ def reason_fast(store, project: Project, log=None):
 def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> None:
     import pyoxigraph as ox
 
+    from qkg.fastreason import ERRORS
+    from qkg.incremental import GLOBAL_FILE
+
     clock = time.perf_counter()
     mem = ox.Store()
     for graph, path in project.graph_files():
-        load_file(mem, graph, path, project.relative(path))
+        load_file(mem, graph, path, relative(project, path))
         if graph not in result.loaded:
             result.loaded.append(graph)
     result.timings["parse"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.graphs = graph_counts(mem)
     disk = ox.Store(str(tmp))
-    # The asserted graphs go to disk while the reasoner works (pyoxigraph releases the
-    # GIL in both); blank node ids are kept, so inferred triples can follow later.
-    asserted = itertools.chain.from_iterable(
-        mem.quads_for_pattern(None, None, None, ox.NamedNode(g)) for g in result.graphs)
-    writer = threading.Thread(target=disk.bulk_extend, args=(asserted,))
+    # The asserted graphs go to disk while the reasoner works: N-Quads bytes from the
+    # in-memory store to the bulk loader, both in Rust without the GIL. The loader gives
+    # blank nodes new ids, so this needs inferred triples about no asserted blank node
+    # (checked below); a merged default graph repeats them, so it keeps the ids instead.
+    keep_ids = result.default_graph == MERGED
+    if keep_ids:
+        job = (disk.bulk_extend, (itertools.chain.from_iterable(
+            mem.quads_for_pattern(None, None, None, ox.NamedNode(g)) for g in result.graphs),))
+    else:
+        job = (disk.bulk_load, (mem.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS))
+    writer = threading.Thread(target=job[0], args=job[1])
     writer.start()
     try:
         done = reason_fast(mem, project, log=log)
@@ -355,14 +364,20 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     result.inferred, result.errors = done.inferred, done.errors
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    inferred = list(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
+    if not keep_ids and any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object)):
+        del disk, job, writer  # an inferred triple about an asserted blank node: write all again, ids kept
+        shutil.rmtree(tmp)
+        disk = ox.Store(str(tmp))
+        disk.bulk_extend(mem)
+    else:
+        disk.bulk_extend(inferred)
     if result.default_graph == MERGED:
         mem.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     disk.flush()
     del disk, mem
-    from qkg.incremental import GLOBAL_FILE
-
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in done.global_triples],
                                                  format=ox.RdfFormat.N_TRIPLES) or b"")
     result.timings["store"] = time.perf_counter() - clock
