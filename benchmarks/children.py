@@ -189,5 +189,15 @@ def cold_query(project_dir: str, name: str, params_json: str) -> None:
 MODES = {"embedded-query": embedded_query, "fast-build": fast_build, "owlrl-build": owlrl_build, "rdflib-queries": rdflib_queries,
          "pyshacl-rdfs": pyshacl_rdfs, "shacl-store": shacl_store, "cold-query": cold_query}
 
+def _vmhwm() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 if __name__ == "__main__":
-    MODES[sys.argv[1]](*sys.argv[2:])
+    try:
+        MODES[sys.argv[1]](*sys.argv[2:])
+    finally:
+        say("vmhwm", f"{_vmhwm():.1f}")

@@ -62,8 +62,10 @@ def child(argv: list[str], timeout: float | None = None, env: dict | None = None
                 return
             chunks.append(data)
 
+    peak = 0.0
     while True:
         drain()
+        peak = max(peak, _vmhwm(proc.pid))
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
@@ -78,7 +80,21 @@ def child(argv: list[str], timeout: float | None = None, env: dict | None = None
     drain()
     proc.stdout.close()
     text = b"".join(chunks).decode("utf-8", "replace")
-    return Child(seconds, usage.ru_maxrss / 1024, [x for x in text.split("\n") if x], timed_out, proc.returncode)
+    lines = [x for x in text.split("\n") if x]
+    # ru_maxrss would carry the parent's peak at fork time (Linux keeps it across exec):
+    # a child's own figure (children.py prints it) or the peak polled from /proc.
+    own = [float(x.split()[1]) for x in lines if x.startswith("vmhwm ")]
+    return Child(seconds, own[-1] if own else peak, lines, timed_out, proc.returncode)
+
+
+def _vmhwm(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def rss_mib() -> float:
