@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qkg.namespaces import INFERRED_GRAPH
+from qkg.owlrl_build import build_owlrl as _build_owlrl, reason, to_oxigraph, write_store  # noqa: F401  (re-exported)
 from qkg.paths import Project
 
 #: Stores kept in the cache besides the current one.
@@ -201,93 +202,6 @@ def ensure_built(project: Project, reasoner: str | None = None, log=None, merged
     return build(project, reasoner=reasoner, log=log, merged=merged).path
 
 
-def reason(inputs, reasoner: str, rules):
-    """The owlrl reference: closure plus shortcut rules, to a fixpoint, plus date bounds.
-
-    Rule output can feed OWL RL (``qkg:holds`` is a sub-property of ``org:holds``), so
-    the closure is recomputed while the rules add anything new.
-
-    :return: ``(inferred rdflib graph, errors)``.
-    """
-    import rdflib
-
-    from qkg.derive import bounds_triples_rdflib
-    from qkg.graph import OWLRL_ERROR, owlrl_closure
-
-    if reasoner != "owlrl":
-        raise ValueError("reason() is the owlrl path; the fast path is build(..., reasoner='fast')")
-    asserted = inputs.merged()
-    work = rdflib.Graph()
-    work += asserted
-    errors: list[str] = []
-    error_type = rdflib.URIRef(OWLRL_ERROR + "ErrorMessage")
-    while True:
-        closure = owlrl_closure(work)
-        errors = closure.errors
-        # Error nodes are added once, at the end, not once per round.
-        nodes = set(closure.inferred.subjects(rdflib.RDF.type, error_type))
-        for t in closure.inferred:
-            if t[0] not in nodes:
-                work.add(t)
-        new = set()
-        for rule in rules:
-            for triple in work.query(rule.text):
-                if triple not in work:
-                    new.add(triple)
-        if not new:
-            break
-        for t in new:
-            work.add(t)
-    inferred = rdflib.Graph()
-    for t in work:
-        if t not in asserted:
-            inferred.add(t)
-    for t in bounds_triples_rdflib(work):
-        inferred.add(t)
-    for message in errors:
-        node = rdflib.BNode()
-        inferred.add((node, rdflib.RDF.type, error_type))
-        inferred.add((node, rdflib.URIRef(OWLRL_ERROR + "error"), rdflib.Literal(message)))
-    return inferred, errors
-
-
-def to_oxigraph(term):
-    """Convert an rdflib term to a pyoxigraph term (blank node ids are kept)."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal
-
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
-
-
-def write_store(path: Path, graphs: dict, inferred) -> None:
-    """Write rdflib graphs (asserted, by IRI) and the inferred graph into a new store."""
-    import pyoxigraph as ox
-
-    store = ox.Store(str(path))
-
-    def quads():
-        for iri, g in graphs.items():
-            name = ox.NamedNode(iri)
-            for s, p, o in g:
-                yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)
-        name = ox.NamedNode(INFERRED_GRAPH)
-        for s, p, o in inferred:
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)
-
-    store.bulk_extend(quads())
-    store.flush()
-    store.optimize()
-    del store
-
-
 def load_file(store, graph: str, path: Path, shown: str) -> None:
     """Parse one Turtle file with pyoxigraph into ``graph`` of ``store``.
 
@@ -380,24 +294,6 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     del disk, mem
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in done.global_triples],
                                                  format=ox.RdfFormat.N_TRIPLES) or b"")
-    result.timings["store"] = time.perf_counter() - clock
-
-
-def _build_owlrl(project: Project, tmp: Path, result: BuildResult) -> None:
-    from qkg.derive import load_rules
-    from qkg.graph import load_inputs
-
-    clock = time.perf_counter()
-    inputs = load_inputs(project)
-    result.loaded = list(inputs.graphs)
-    result.timings["parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    inferred, result.errors = reason(inputs, "owlrl", load_rules(project.rule_files))
-    result.timings["reason"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    write_store(tmp, inputs.graphs, inferred)
-    result.graphs = {iri: len(g) for iri, g in inputs.graphs.items()}
-    result.inferred = len(inferred)
     result.timings["store"] = time.perf_counter() - clock
 
 
