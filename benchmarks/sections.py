@@ -47,7 +47,7 @@ def build(cfg) -> list[Figure]:
         out.append(Figure("build", f"  {name}", float(fast.value(phase)), "s", float(base) if base else
                           (cfg.baseline_timeout if ref.timed_out and phase != "store" else None),
                           lower_bound=base is None and ref.timed_out and phase != "store"))
-    per = f"{fast.rss_mib / per_million(cfg.asserted):.0f} MiB per 1M triples" if cfg.asserted >= 100_000 else ""
+    per = f"{fast.rss_mib / per_million(cfg.asserted):.0f} MiB per 1M triples" if cfg.asserted >= 1_000_000 else ""
     out.append(Figure("build", "  peak memory of the build", fast.rss_mib, "MiB", ref.rss_mib, "owlrl build",
                       ref.timed_out, note=per))
     out.append(Figure("build", "  rdflib, owlrl, pyshacl imported", None, "", note=fast.value("modules")))
