@@ -59,6 +59,17 @@ class _Groups:
                 self.i += 1
         return self.warnings
 
+    def head_vars(self) -> set[str]:
+        """The variables before the next ``{`` (a GRAPH, SERVICE or VALUES head); the
+        ``{`` is consumed."""
+        head = set()
+        while self.peek()[1] != "{" and self.peek()[0] != "eof":
+            if self.peek()[0] == "var":
+                head.add(self.peek()[1][1:])
+            self.i += 1
+        self.i += 1
+        return head
+
     def group(self) -> set:
         """Read up to the matching ``}``; return every variable seen inside."""
         elements: list[_Element] = []
@@ -82,12 +93,7 @@ class _Groups:
                 inner = self.group()
                 elements.append(_Element("optional" if up == "OPTIONAL" else "other", inner, line))
             elif up in ("GRAPH", "SERVICE"):
-                head = set()
-                while self.peek()[1] != "{" and self.peek()[0] != "eof":
-                    if self.peek()[0] == "var":
-                        head.add(self.peek()[1][1:])
-                    self.i += 1
-                self.i += 1
+                head = self.head_vars()
                 elements.append(_Element("group", head | self.group(), line))
             elif up == "FILTER":
                 self.skip_expression()
@@ -95,12 +101,7 @@ class _Groups:
                 vars_ = self.skip_expression()
                 elements.append(_Element("bind", set(vars_[-1:]), line))
             elif up == "VALUES":
-                head = set()
-                while self.peek()[1] != "{" and self.peek()[0] != "eof":
-                    if self.peek()[0] == "var":
-                        head.add(self.peek()[1][1:])
-                    self.i += 1
-                self.i += 1
+                head = self.head_vars()
                 self.group()
                 elements.append(_Element("values", head, line))
             elif kind == "var":

@@ -7,6 +7,13 @@ from qkg.errors import UsageError
 FORMATS = ("table", "csv", "tsv", "json", "md", "ttl", "jsonld", "nt")
 
 
+def add_output_options(p) -> None:
+    """``-o FILE`` and ``--endpoint URL``, shared by ``qkg query`` and ``qkg sparql``."""
+    p.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE instead of stdout")
+    p.add_argument("--endpoint", metavar="URL",
+                   help="run on this SPARQL 1.1 endpoint instead of the embedded store ($QKG_ENDPOINT)")
+
+
 def configure(p) -> None:
     p.add_argument("name", metavar="NAME", help="the stored query (queries/NAME.rq); 'qkg queries' lists them")
     p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
@@ -15,9 +22,7 @@ def configure(p) -> None:
     p.add_argument("-f", "--format", choices=FORMATS,
                    help="table (default, fitted to the terminal), csv, tsv, json (W3C SPARQL results "
                         "formats), md (Markdown); ttl (default for graphs), jsonld, nt for CONSTRUCT queries")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE instead of stdout")
-    p.add_argument("--endpoint", metavar="URL",
-                   help="run on this SPARQL 1.1 endpoint instead of the embedded store ($QKG_ENDPOINT)")
+    add_output_options(p)
 
 
 def parse_params(items: list[str]) -> dict[str, str]:

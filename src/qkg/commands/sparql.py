@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from qkg.cli import log_fn, project_of
-from qkg.commands.query import FORMATS, check_format, emit
+from qkg.commands.query import FORMATS, add_output_options, check_format, emit
 
 
 def configure(p) -> None:
@@ -10,9 +10,7 @@ def configure(p) -> None:
     p.add_argument("-f", "--format", choices=FORMATS,
                    help="table (default), csv, tsv, json, md for SELECT and ASK; "
                         "ttl (default), jsonld, nt for CONSTRUCT and DESCRIBE")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE instead of stdout")
-    p.add_argument("--endpoint", metavar="URL",
-                   help="run on this SPARQL 1.1 endpoint instead of the embedded store ($QKG_ENDPOINT)")
+    add_output_options(p)
 
 
 def read_query(source: str) -> str:
