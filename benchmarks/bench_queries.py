@@ -79,7 +79,7 @@ def latency(runs: int, rdflib_runs: int) -> None:
     from qkg.build import ensure_built
     from qkg.paths import Project
     from qkg.queries import Catalog
-    from qkg.store import EmbeddedBackend, inject_values
+    from qkg.store import EmbeddedBackend, bind
 
     project = Project(ROOT)
     backend = EmbeddedBackend(ensure_built(project))
@@ -90,7 +90,7 @@ def latency(runs: int, rdflib_runs: int) -> None:
     ratios = []
     for query in Catalog.load(project):
         bindings = query.bind({})
-        text = inject_values(query.text, bindings) if bindings else query.text
+        text = bind(query.text, bindings)
         result = backend.query(text)
         rows = len(result.triples) if result.kind == "graph" else len(result.rows)
         embedded = median_ms(lambda: backend.query(text), runs)

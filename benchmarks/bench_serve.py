@@ -88,7 +88,7 @@ def stop(proc: subprocess.Popen) -> None:
 def requests_of(project) -> list[tuple[str, str, str]]:
     """``(label, api path, bound query text)`` for every stored query and case."""
     from qkg.queries import Catalog
-    from qkg.store import inject_values
+    from qkg.store import bind
 
     catalog = Catalog.load(project)
     cases = [(q.name, {}) for q in catalog]
@@ -98,7 +98,7 @@ def requests_of(project) -> list[tuple[str, str, str]]:
     for name, params in cases:
         query = catalog.get(name)
         bindings = query.bind(params)
-        text = inject_values(query.text, bindings) if bindings else query.text
+        text = bind(query.text, bindings)
         path = f"/api/queries/{name}" + ("?" + urllib.parse.urlencode(params) if params else "")
         out.append((name, path, text))
     return out

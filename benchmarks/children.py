@@ -80,7 +80,8 @@ def rdflib_queries(store_path: str, queries_json: str, timeout: str, runs: str) 
     convert = TermConverter()
     dataset = rdflib.Dataset(default_union=True)
     graphs: dict = {}
-    for q in ox.Store.read_only(store_path).quads_for_pattern(None, None, None, None):
+    store = ox.Store.read_only(store_path)
+    for q in (q for name in store.named_graphs() for q in store.quads_for_pattern(None, None, None, name)):
         g = graphs.get(q.graph_name)
         if g is None:
             g = graphs[q.graph_name] = dataset.graph(rdflib.URIRef(q.graph_name.value))

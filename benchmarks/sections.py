@@ -112,14 +112,14 @@ def stored_queries(cfg) -> list[tuple[str, str, dict]]:
     """(name, text with its parameters bound by VALUES, parameter values) of every stored query."""
     from qkg.paths import Project
     from qkg.queries import Catalog
-    from qkg.store import EmbeddedBackend, inject_values
+    from qkg.store import EmbeddedBackend, bind
 
     values = _parameters(EmbeddedBackend(cfg.store).store) if cfg.synthetic else {}
     out = []
     for query in Catalog.load(Project(cfg.project)):
         given = {p.name: values[p.name] for p in query.parameters if p.name in values}
         bindings = query.bind(given)
-        out.append((query.name, inject_values(query.text, bindings) if bindings else query.text, given))
+        out.append((query.name, bind(query.text, bindings), given))
     return out
 
 

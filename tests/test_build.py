@@ -77,8 +77,27 @@ def test_build_writes_store_and_manifest(reasoner, project, monkeypatch, tmp_pat
     store = ox.Store.read_only(str(result.path))
     names = {g.value for g in store.named_graphs()}
     assert names == set(result.graphs) | {INFERRED_GRAPH}
-    assert len(store) == sum(result.graphs.values()) + result.inferred
+    named = [q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)]
+    assert len(named) == sum(result.graphs.values()) + result.inferred
     assert sorted(result.loaded) == sorted(result.graphs)
+    default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    # The fast build writes the RDF merge of every named graph into the default graph.
+    assert (manifest["default_graph"], default) == (("merged", {q.triple for q in named}) if reasoner == "fast"
+                                                    else ("empty", set()))
+
+
+def test_merged_default_graph_shares_blank_nodes_with_the_named_graphs(project, monkeypatch, tmp_path):
+    import pyoxigraph as ox
+
+    from qkg.build import build
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    store = ox.Store.read_only(str(build(project, incremental=False).path))
+    blank = {q.subject for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)
+             if isinstance(q.subject, ox.BlankNode)}
+    in_default = {q.subject for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+                  if isinstance(q.subject, ox.BlankNode)}
+    assert blank and in_default == blank
 
 
 def test_reasoners_are_cached_apart(project, monkeypatch, tmp_path):

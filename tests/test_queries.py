@@ -180,8 +180,8 @@ def test_standard_sparql_a_second_engine_parses(catalog, name):
     Oxigraph-only syntax."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from qkg.store import inject_values
+    from qkg.store import bind
 
     query = catalog.get(name)
     bindings = query.bind({})
-    prepareQuery(inject_values(query.text, bindings) if bindings else query.text)
+    prepareQuery(bind(query.text, bindings))

@@ -22,11 +22,11 @@ def test_catalog_listing(client, catalog):
 @pytest.mark.parametrize("name,case,params", _cases())
 def test_stored_query_rows(client, backend, catalog, name, case, params):
     """Every stored query and case through the API gives the rows ``qkg query`` gives."""
-    from qkg.store import inject_values
+    from qkg.store import bind
 
     query = catalog.get(name)
     bindings = query.bind(params)
-    text = inject_values(query.text, bindings) if bindings else query.text
+    text = bind(query.text, bindings)
     response = client.get(f"/api/queries/{name}", params=params)
     assert response.status_code == 200, response.text
     assert parsed(response.content, response.headers["content-type"]) == expected(backend.store, text)

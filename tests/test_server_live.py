@@ -143,11 +143,11 @@ def catalog(project):
 
 
 def bound(catalog, name: str, params: dict) -> str:
-    from qkg.store import inject_values
+    from qkg.store import bind
 
     query = catalog.get(name)
     bindings = query.bind(params)
-    return inject_values(query.text, bindings) if bindings else query.text
+    return bind(query.text, bindings)
 
 
 def reference(backend, catalog, name: str, params: dict) -> dict:

@@ -18,7 +18,6 @@ inputs when nothing changed.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -93,11 +92,16 @@ def input_files(project: Project) -> list[Path]:
     return sorted(set(files))
 
 
-def _variant(reasoner: str | None, merged: bool) -> str:
-    return _reasoner(reasoner) + ("+merged" if merged else "")
+def is_merged(reasoner: str | None, merged: bool | None) -> bool:
+    """Whether a build writes the merged default graph: by default the fast reasoner's do."""
+    return _reasoner(reasoner) == "fast" if merged is None else merged
 
 
-def stat_fingerprint(project: Project, reasoner: str | None = None, merged: bool = False) -> str:
+def _variant(reasoner: str | None, merged: bool | None) -> str:
+    return _reasoner(reasoner) + ("+merged" if is_merged(reasoner, merged) else "")
+
+
+def stat_fingerprint(project: Project, reasoner: str | None = None, merged: bool | None = None) -> str:
     h = hashlib.sha256(f"{_version()}|{_variant(reasoner, merged)}".encode())
     for p in input_files(project):
         try:
@@ -151,7 +155,7 @@ def file_digests(project: Project, known: dict | None = None) -> dict[str, str]:
 
 
 def content_key(project: Project, reasoner: str | None = None, digests: dict[str, str] | None = None,
-                merged: bool = False) -> str:
+                merged: bool | None = None) -> str:
     h = hashlib.sha256(f"{_version()}|{_variant(reasoner, merged)}".encode())
     for rel, digest in sorted((digests or file_digests(project)).items()):
         h.update(rel.encode() + b"\0" + digest.encode())
@@ -169,7 +173,7 @@ def _read_index(project: Project) -> dict:
         return {}
 
 
-def cached_store(project: Project, reasoner: str | None = None, merged: bool = False) -> Path | None:
+def cached_store(project: Project, reasoner: str | None = None, merged: bool | None = None) -> Path | None:
     """The path of an up-to-date built store, or None (no rdflib import on this path)."""
     fp = stat_fingerprint(project, reasoner, merged)
     key = _read_index(project).get(fp)
@@ -194,7 +198,7 @@ def _remember(project: Project, fp: str, key: str) -> None:
     os.replace(tmp, _index_path(project))
 
 
-def ensure_built(project: Project, reasoner: str | None = None, log=None, merged: bool = False) -> Path:
+def ensure_built(project: Project, reasoner: str | None = None, log=None, merged: bool | None = None) -> Path:
     """An up-to-date store for ``project``, building it if needed."""
     path = cached_store(project, reasoner, merged)
     if path is not None:
@@ -260,36 +264,36 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     result.graphs = graph_counts(mem)
     disk = ox.Store(str(tmp))
     # The asserted graphs go to disk while the reasoner works: N-Quads bytes from the
-    # in-memory store to the bulk loader, both in Rust without the GIL. The loader gives
-    # blank nodes new ids, so this needs inferred triples about no asserted blank node
-    # (checked below); a merged default graph repeats them, so it keeps the ids instead.
-    keep_ids = result.default_graph == MERGED
-    if keep_ids:
-        job = (disk.bulk_extend, (itertools.chain.from_iterable(
-            mem.quads_for_pattern(None, None, None, ox.NamedNode(g)) for g in result.graphs),))
-    else:
-        job = (disk.bulk_load, (mem.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS))
-    writer = threading.Thread(target=job[0], args=job[1])
+    # in-memory store to the bulk loader, both in Rust without the GIL. A merged default
+    # graph rides in the same document, as each graph's triples without a graph name:
+    # the loader keeps one copy of a repeated triple, and it gives blank nodes new ids
+    # consistently within one document, so the default graph and the named graphs share
+    # them. Inferred triples must then be about no asserted blank node (checked below).
+    merged = result.default_graph == MERGED
+    data = mem.dump(format=ox.RdfFormat.N_QUADS)
+    if merged:
+        data += b"".join(mem.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in result.graphs)
+    writer = threading.Thread(target=disk.bulk_load, args=(data, ox.RdfFormat.N_QUADS))
     writer.start()
     try:
         done = reason_fast(mem, project, log=log)
     finally:
         writer.join()
+    del data
     result.inferred, result.errors = done.inferred, done.errors
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
     inferred = list(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
     own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
-    if not keep_ids and any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object)):
-        del disk, job, writer  # an inferred triple about an asserted blank node: write all again, ids kept
+    if any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object)):
+        del disk, writer  # an inferred triple about an asserted blank node: write all again, ids kept
         shutil.rmtree(tmp)
         disk = ox.Store(str(tmp))
+        if merged:
+            mem.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         disk.bulk_extend(mem)
     else:
-        disk.bulk_extend(inferred)
-    if result.default_graph == MERGED:
-        mem.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        disk.bulk_extend(mem.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        disk.bulk_extend(inferred + ([ox.Quad(q.subject, q.predicate, q.object) for q in inferred] if merged else []))
     disk.flush()
     del disk, mem
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in done.global_triples],
@@ -298,18 +302,21 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
 
 
 def build(project: Project, reasoner: str | None = None, log=None, incremental: bool = True,
-          merged: bool = False) -> BuildResult:
+          merged: bool | None = None) -> BuildResult:
     """Parse every input, reason, derive, and write the store; record it in the cache.
 
     :param incremental: with the fast reasoner, start from the last fast build and
         re-parse only the named graphs whose files changed.
     :param merged: also write the RDF merge of all named graphs (each triple once) into
         the store's default graph, for queries to read instead of pyoxigraph 0.5's union
-        default graph, which repeats a triple once per graph stating it (fast path only).
+        default graph, which repeats a triple once per graph stating it (fast path only;
+        ``None``, the default, writes it with the fast reasoner). Queries then read the
+        default graph (:class:`qkg.store.EmbeddedBackend` looks at the manifest).
     :raises InputError, RdfSyntaxError: bad input files (see :mod:`qkg.rdfio`).
     :raises UnsupportedOntology: the fast reasoner met OWL it does not implement.
     """
     reasoner = _reasoner(reasoner)
+    merged = is_merged(reasoner, merged)
     if merged and reasoner != "fast":
         from qkg.errors import UsageError
 

@@ -47,6 +47,7 @@ class Context:
         self.closure = None
         self.scope: set[str] = set()
         self.whole = True  # the whole project, not some files
+        self.merged = False  # the store's default graph holds the merge (a fast build's store)
         ordered = [(d.graph, d.data) for d in documents]
         ordered += [(g, p) for g, p in files if (g, p) not in ordered]
         self.locator = Locator(ordered, project.relative)
@@ -215,9 +216,10 @@ def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
 
         path = cached_store(ctx.project) or build(ctx.project).path
         store = ox.Store.read_only(str(path))
-        errors = json.loads((path / "manifest.json").read_text()).get("errors", [])
+        manifest = json.loads((path / "manifest.json").read_text())
+        errors, ctx.merged = manifest.get("errors", []), manifest.get("default_graph") == "merged"
         graphs: dict = {}
-        for q in store.quads_for_pattern(None, None, None, None):
+        for q in (q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)):
             g = graphs.setdefault(q.graph_name.value, rdflib.Graph(identifier=rdflib.URIRef(q.graph_name.value)))
             g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
         ctx.closure = (graphs.pop(INFERRED_GRAPH, rdflib.Graph()), errors, store)

@@ -76,13 +76,13 @@ def bound_text(state: State, query, values: dict) -> str:
     :raises Problem: 400 with the binding error.
     """
     from qkg.errors import UsageError
-    from qkg.store import inject_values
+    from qkg.store import bind
 
     try:
         bindings = query.bind(values)
     except UsageError as exc:
         raise Problem(400, str(exc)) from None
-    return inject_values(query.text, bindings) if bindings else query.text
+    return bind(query.text, bindings)
 
 
 async def list_queries(request):
@@ -110,7 +110,7 @@ async def run_stored(request):
     elif isinstance(keys["graph" if query.form == "graph" else "select"], NotAcceptable):
         offers = GRAPH_TYPES if query.form == "graph" else SOLUTION_TYPES + [MARKDOWN]
         raise Problem(406, str(NotAcceptable(sorted({CONTENT_TYPES[k].split(";")[0] for _, _, k in offers}))))
-    return await run_query(state, text, {"use_default_graph_as_union": True}, keys, check_query(text))
+    return await run_query(state, text, state.backend.dataset_args(text), keys, check_query(text))
 
 
 async def stored_text(request):

@@ -100,7 +100,7 @@ def description(store, iri: str) -> list:
             continue
         seen_nodes.add(node)
         for quad in store.quads_for_pattern(node, None, None):
-            if quad.graph_name == inferred or quad.triple in seen:
+            if quad.graph_name == inferred or isinstance(quad.graph_name, ox.DefaultGraph) or quad.triple in seen:
                 continue
             seen.add(quad.triple)
             out.append(quad.triple)

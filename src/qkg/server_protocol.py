@@ -156,8 +156,12 @@ def check_query(text: str) -> Shape:
     return shape
 
 
-def dataset_args(shape: Shape, default_graphs: list[str], named_graphs: list[str]) -> dict:
-    """pyoxigraph ``query()`` keyword arguments for the dataset of a request."""
+def dataset_args(shape: Shape, default_graphs: list[str], named_graphs: list[str], union: dict | None = None) -> dict:
+    """pyoxigraph ``query()`` keyword arguments for the dataset of a request.
+
+    :param union: the arguments giving the union default graph on this store
+        (:meth:`qkg.store.EmbeddedBackend.dataset_args`; none when it holds the merge).
+    """
     import pyoxigraph as ox
 
     def node(iri: str, param: str):
@@ -169,7 +173,7 @@ def dataset_args(shape: Shape, default_graphs: list[str], named_graphs: list[str
     if default_graphs or named_graphs:
         return {"default_graph": [node(g, "default-graph-uri") for g in default_graphs],
                 "named_graphs": [node(g, "named-graph-uri") for g in named_graphs]}
-    return {} if shape.dataset else {"use_default_graph_as_union": True}
+    return {} if shape.dataset else ({"use_default_graph_as_union": True} if union is None else union)
 
 
 @dataclass
@@ -294,7 +298,7 @@ async def sparql(request):
             raise Problem(400, "no query: send 'query' (form) or an application/sparql-query body")
         return service_description(request, state, req.fmt)
     shape = check_query(req.query)
-    kwargs = dataset_args(shape, req.default_graphs, req.named_graphs)
+    kwargs = dataset_args(shape, req.default_graphs, req.named_graphs, state.backend.dataset_args())
     keys = negotiated_keys(request.headers.get("accept"), req.fmt)
     return await run_query(state, req.query, kwargs, keys, shape)
 

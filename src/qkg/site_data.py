@@ -232,4 +232,4 @@ def load(backend, project=None) -> SiteData:
         from qkg.errors import UsageError
 
         raise UsageError("the site is rendered from the embedded store; drop --endpoint", "--endpoint")
-    return SiteData(store.quads_for_pattern(None, None, None, None), project)
+    return SiteData((q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)), project)
