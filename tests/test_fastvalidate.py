@@ -1,6 +1,7 @@
-"""SHACL on the built store (closure, no re-inference) gives the results of a full
-pyshacl run with RDFS inference and the ontology, on the project, on the project with
-defects, and on 10k synthetic triples; a per-graph run gives that graph's results."""
+"""SHACL on the built store (closure, no re-inference), with either engine, gives the
+results of a full pyshacl run with RDFS inference and the ontology, on the project, on
+the project with defects, and on 10k synthetic triples; a per-graph run gives that
+graph's results."""
 from __future__ import annotations
 
 import shutil
@@ -80,16 +81,18 @@ def _parse_shacl_sparql_once():
         yield
 
 
-def test_store_results_equal_full_pyshacl_with_rdfs(case):
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_store_results_equal_full_pyshacl_with_rdfs(case, engine):
     from qkg.fastvalidate import shacl_on_store
 
     name, project, store, shapes, full = case
-    ours = shacl_on_store(store, shapes)
+    ours = shacl_on_store(store, shapes, engine=engine)
     assert sorted(Counter(map(_key, ours)).items()) == sorted(Counter(map(_key, full)).items())
     assert (len(full) > 0) == (name == "project-with-defects")
 
 
-def test_one_graph_results_equal_its_part_of_the_full_run(case):
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_one_graph_results_equal_its_part_of_the_full_run(case, engine):
     """Blank node ids differ between parsers, so the reference here is the full run on
     the same store (itself equal to pyshacl with RDFS, above)."""
     import pyoxigraph as ox
@@ -97,10 +100,19 @@ def test_one_graph_results_equal_its_part_of_the_full_run(case):
     from qkg.fastvalidate import shacl_on_store
 
     name, project, store, shapes, full = case
-    whole = shacl_on_store(store, shapes)
+    whole = shacl_on_store(store, shapes, engine=engine)
     for source in project.sources()[:2]:
         described = {("_:" + q.subject.value) if isinstance(q.subject, ox.BlankNode) else q.subject.value
                      for q in ox.Store.read_only(str(store)).quads_for_pattern(
                          None, None, None, ox.NamedNode(source.graph))}
-        ours = shacl_on_store(store, shapes, graphs=[source.graph])
+        ours = shacl_on_store(store, shapes, graphs=[source.graph], engine=engine)
         assert sorted(r.key() for r in ours) == sorted(r.key() for r in whole if r.focus in described)
+
+
+def test_unknown_engine_is_a_usage_error(store_path, project):
+    from qkg.errors import UsageError
+    from qkg.fastvalidate import shacl_on_store
+    from qkg.shacl import load_shapes
+
+    with pytest.raises(UsageError, match="unknown SHACL engine 'jena'"):
+        shacl_on_store(store_path, load_shapes(project.shape_files), engine="jena")

@@ -6,6 +6,10 @@ type and super-property statement RDFS inference would add, so pyshacl runs with
 as a full pyshacl run with ``inference="rdfs"`` and the ontology as ``ont_graph``
 (tested on the project and on synthetic data), in a fraction of the time.
 
+By default :func:`shacl_on_store` runs the shapes compiled to SPARQL on the store
+itself (:mod:`qkg.shacl_sparql`, the same results, no export); ``engine="pyshacl"``
+and shapes the compiler refuses take the pyshacl path described here.
+
 For an incremental run, :func:`shacl_on_store` validates only some named graphs: it
 exports those graphs, the inferred and asserted statements about every node they
 mention, two steps out, and keeps the results whose focus node the graphs describe.
@@ -20,6 +24,8 @@ from qkg.namespaces import INFERRED_GRAPH
 
 #: How many steps out from a selected graph's nodes a partial export reaches.
 NEIGHBOURHOOD = 2
+#: What :func:`shacl_on_store` can validate with.
+ENGINES = ("sparql", "pyshacl")
 
 
 class TermConverter:
@@ -97,14 +103,34 @@ def neighbourhood(store, graphs, steps: int = NEIGHBOURHOOD):
     return out, {convert(s) for s in subjects}
 
 
-def shacl_on_store(store_path: Path | str, shapes_graph, graphs=None) -> list:
+def shacl_on_store(store_path: Path | str, shapes_graph, graphs=None, engine: str = "sparql") -> list:
     """Validate the materialized closure in the store at ``store_path`` against
-    ``shapes_graph`` (an rdflib graph) with pyshacl, without re-inference.
+    ``shapes_graph`` (an rdflib graph), without re-inference.
 
     :param graphs: named graph IRIs to validate (their focus nodes only, see the module
         docstring); ``None`` validates the whole dataset.
+    :param engine: ``sparql`` (default): the shapes compiled to SPARQL and run by
+        pyoxigraph on the store (:mod:`qkg.shacl_sparql`; the constraints see the whole
+        dataset, also for ``graphs``), falling back to pyshacl when a shape uses SHACL
+        it does not compile; ``pyshacl``: pyshacl on an exported rdflib graph.
     :return: :class:`qkg.shacl.ShaclResult` records, sorted as :func:`qkg.shacl.run_shacl` sorts them.
     """
+    if engine not in ENGINES:
+        from qkg.errors import UsageError
+
+        raise UsageError(f"unknown SHACL engine {engine!r}; choose one of {', '.join(ENGINES)}", "engine")
+    if engine == "sparql":
+        from qkg.shacl_compile import UnsupportedShape
+        from qkg.shacl_sparql import validate_store
+
+        try:
+            return validate_store(store_path, shapes_graph, graphs=graphs)
+        except UnsupportedShape:
+            pass  # validated below by pyshacl, which implements all of SHACL
+    return _pyshacl_on_store(store_path, shapes_graph, graphs)
+
+
+def _pyshacl_on_store(store_path: Path | str, shapes_graph, graphs=None) -> list:
     import pyoxigraph as ox
 
     from qkg.shacl import run_shacl
