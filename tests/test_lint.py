@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from qkg.lint import lint_file, optional_order, run
+from qkg.lint import lint_file, optional_bodies, optional_order, run
 
 ROOT = Path(__file__).resolve().parents[1]
 P = "PREFIX ex: <http://example.org/>\n"
@@ -33,6 +33,27 @@ def test_optional_order(case):
     assert optional_order(text) == expected
 
 
+#: case → (query, expected (line, what) of OPTIONALs Oxigraph evaluates over the whole dataset)
+BODIES = {
+    "one-pattern": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:label ?l }\n}", []),
+    "one-subject": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:p ?a ; ex:q ?b }\n}", []),
+    "nested-chain": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:p ?a OPTIONAL { ?a ex:q ?b } }\n}", []),
+    "chain": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:p ?a . ?a ex:q ?b }\n}",
+              [(4, "2 triple patterns on different subjects")]),
+    "filtered-chain": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL {\n ?e ex:p ?a .\n ?a ex:q ?b FILTER(?b > 1)\n }\n}",
+                       [(4, "2 triple patterns on different subjects")]),
+    "sub-select": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { SELECT ?e (COUNT(*) AS ?n) WHERE { ?e ex:p ?x } GROUP BY ?e }\n}",
+                   [(4, "a sub-select")]),
+    "exists-is-no-body": (P + "SELECT * WHERE {\n ?e a ex:E .\n OPTIONAL { ?e ex:p ?a FILTER EXISTS { ?a ex:q ?b . ?b ex:r ?c } }\n}", []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BODIES), ids=sorted(BODIES))
+def test_optional_bodies(case):
+    text, expected = BODIES[case]
+    assert optional_bodies(text) == expected
+
+
 #: case → (file text, expected (code, severity, line))
 FILES = {
     "clean": ("#+ summary: s\n" + P + "SELECT ?e WHERE { ?e a ex:E }\n", []),
@@ -43,6 +64,8 @@ FILES = {
                          [("QKG-QUERY-SYNTAX", "violation", 3)]),
     "misplaced-optional": ("#+ summary: s\n" + P + "SELECT * WHERE {\n OPTIONAL { ?e ex:l ?l }\n ?e a ex:E\n}\n",
                            [("QKG-OPTIONAL-ORDER", "warning", 4)]),
+    "optional-chain": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n OPTIONAL { ?e ex:p ?a . ?a ex:l ?l }\n}\n",
+                       [("QKG-OPTIONAL-BODY", "warning", 5)]),
 }
 
 

@@ -48,6 +48,7 @@ class Context:
         self.scope: set[str] = set()
         self.whole = True  # the whole project, not some files
         self.merged = False  # the store's default graph holds the merge (a fast build's store)
+        self.store_path = None  # the built store on disk, when the build's dataset is used
         ordered = [(d.graph, d.data) for d in documents]
         ordered += [(g, p) for g, p in files if (g, p) not in ordered]
         self.locator = Locator(ordered, project.relative)
@@ -218,6 +219,7 @@ def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
         store = ox.Store.read_only(str(path))
         manifest = json.loads((path / "manifest.json").read_text())
         errors, ctx.merged = manifest.get("errors", []), manifest.get("default_graph") == "merged"
+        ctx.store_path = path
         graphs: dict = {}
         for q in (q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)):
             g = graphs.setdefault(q.graph_name.value, rdflib.Graph(identifier=rdflib.URIRef(q.graph_name.value)))
