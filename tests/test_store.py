@@ -193,3 +193,22 @@ def test_a_query_with_from_runs_on_its_own_dataset(backend, project):
     reference = len(load_inputs(project).graphs["https://w3id.org/qkg/graph/reference"])
     text = "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/qkg/graph/reference> WHERE { ?s ?p ?o }"
     assert backend.query(text).dicts() == [{"n": reference}]
+
+
+@pytest.mark.parametrize("value,union", [(None, True), ("union", True), ("default", False)])
+def test_endpoint_dataset_from_the_environment(monkeypatch, value, union):
+    from qkg.store import backend_for
+
+    if value is None:
+        monkeypatch.delenv("QKG_ENDPOINT_DATASET", raising=False)
+    else:
+        monkeypatch.setenv("QKG_ENDPOINT_DATASET", value)
+    assert backend_for("http://127.0.0.1:9/query").union is union
+
+
+def test_endpoint_dataset_refuses_other_values(monkeypatch):
+    from qkg.store import backend_for
+
+    monkeypatch.setenv("QKG_ENDPOINT_DATASET", "merged")
+    with pytest.raises(UsageError, match="QKG_ENDPOINT_DATASET"):
+        backend_for("http://127.0.0.1:9/query")

@@ -25,6 +25,9 @@ from qkg.errors import EndpointError, QuerySyntaxError, UsageError
 
 #: Environment variable naming a remote SPARQL endpoint to use instead of the embedded store.
 ENDPOINT_ENV = "QKG_ENDPOINT"
+#: ``default`` makes queries read the endpoint's own default graph (one that already holds
+#: the merge of the named graphs) instead of listing every named graph per request.
+ENDPOINT_DATASET_ENV = "QKG_ENDPOINT_DATASET"
 #: Seconds to wait for a remote endpoint.
 TIMEOUT = 60
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
@@ -466,7 +469,11 @@ def backend_for(endpoint: str | None = None, project=None, log=None, reasoner: s
     embedded store of ``project``, built if needed."""
     endpoint = endpoint or os.environ.get(ENDPOINT_ENV)
     if endpoint:
-        return RemoteBackend(endpoint)
+        dataset = os.environ.get(ENDPOINT_DATASET_ENV, "union")
+        if dataset not in ("union", "default"):
+            raise UsageError(f"{ENDPOINT_DATASET_ENV} must be 'union' or 'default', not {dataset!r}",
+                             ENDPOINT_DATASET_ENV)
+        return RemoteBackend(endpoint, union=dataset == "union")
     from qkg.build import ensure_built
     from qkg.paths import Project
 
