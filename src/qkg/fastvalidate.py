@@ -103,18 +103,25 @@ def neighbourhood(store, graphs, steps: int = NEIGHBOURHOOD):
     return out, {convert(s) for s in subjects}
 
 
-def shacl_on_store(store_path: Path | str, shapes_graph, graphs=None, engine: str = "sparql") -> list:
+def shacl_on_store(store_path: Path | str, shapes_graph, graphs=None, engine: str | None = None) -> list:
     """Validate the materialized closure in the store at ``store_path`` against
     ``shapes_graph`` (an rdflib graph), without re-inference.
 
     :param graphs: named graph IRIs to validate (their focus nodes only, see the module
         docstring); ``None`` validates the whole dataset.
-    :param engine: ``sparql`` (default): the shapes compiled to SPARQL and run by
-        pyoxigraph on the store (:mod:`qkg.shacl_sparql`; the constraints see the whole
-        dataset, also for ``graphs``), falling back to pyshacl when a shape uses SHACL
-        it does not compile; ``pyshacl``: pyshacl on an exported rdflib graph.
+    :param engine: ``sparql``: the shapes compiled to SPARQL and run by pyoxigraph on
+        the store (:mod:`qkg.shacl_sparql`; the constraints see the whole dataset, also
+        for ``graphs``), falling back to pyshacl when a shape uses SHACL it does not
+        compile; ``pyshacl``: pyshacl on an exported rdflib graph (for ``graphs``, the
+        neighbourhood of those graphs). ``None`` (default): ``sparql`` for the whole
+        dataset, ``pyshacl`` for some graphs (measured at 1M triples: 22 s for all
+        graphs with SPARQL against 186 s with pyshacl; 0.9 s for one changed graph with
+        pyshacl on its neighbourhood against 24 s with SPARQL, whose queries read
+        every focus node of a shape whatever the graphs).
     :return: :class:`qkg.shacl.ShaclResult` records, sorted as :func:`qkg.shacl.run_shacl` sorts them.
     """
+    if engine is None:
+        engine = "sparql" if graphs is None else "pyshacl"
     if engine not in ENGINES:
         from qkg.errors import UsageError
 
