@@ -2,7 +2,8 @@
 
 Both return :class:`Result` objects holding pyoxigraph terms, so formatting, tests and
 the API do not care where a query ran. Both query the *union* of the named graphs as
-the default graph: the embedded store with Oxigraph's union mode, an endpoint through
+the default graph: the embedded store in its default graph, where the fast build writes
+their RDF merge (else with Oxigraph's union mode), an endpoint through
 the dataset of the SPARQL 1.1 Protocol (``default-graph-uri`` and ``named-graph-uri``
 listing every named graph), which any conforming endpoint honours.
 
@@ -338,7 +339,8 @@ def is_ordered(text: str) -> bool:
     return False
 
 
-_CLAUSES = {"SELECT": "{", "VALUES": "{", "GROUP": None, "ORDER": None, "HAVING": None}
+#: Clauses whose variables a term cannot replace (up to the next brace, WHERE, LIMIT or OFFSET).
+_CLAUSES = frozenset(("SELECT", "VALUES", "GROUP", "ORDER", "HAVING"))
 
 
 def _check_bindings(bindings: dict) -> None:
