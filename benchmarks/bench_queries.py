@@ -79,7 +79,8 @@ def latency(runs: int, rdflib_runs: int) -> None:
     from qkg.build import ensure_built
     from qkg.paths import Project
     from qkg.queries import Catalog
-    from qkg.store import EmbeddedBackend, bind
+    from qkg.sparql_text import bind
+    from qkg.store import EmbeddedBackend
 
     project = Project(ROOT)
     backend = EmbeddedBackend(ensure_built(project))

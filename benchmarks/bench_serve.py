@@ -88,7 +88,7 @@ def stop(proc: subprocess.Popen) -> None:
 def requests_of(project) -> list[tuple[str, str, str]]:
     """``(label, api path, bound query text)`` for every stored query and case."""
     from qkg.queries import Catalog
-    from qkg.store import bind
+    from qkg.sparql_text import bind
 
     catalog = Catalog.load(project)
     cases = [(q.name, {}) for q in catalog]
@@ -105,7 +105,7 @@ def requests_of(project) -> list[tuple[str, str, str]]:
 
 
 def accept_of(text: str) -> str:
-    from qkg.store import query_form
+    from qkg.sparql_text import query_form
 
     return "text/turtle" if query_form(text) == "graph" else "application/sparql-results+json"
 

@@ -112,7 +112,8 @@ def stored_queries(cfg) -> list[tuple[str, str, dict]]:
     """(name, text with its parameters bound by VALUES, parameter values) of every stored query."""
     from qkg.paths import Project
     from qkg.queries import Catalog
-    from qkg.store import EmbeddedBackend, bind
+    from qkg.sparql_text import bind
+    from qkg.store import EmbeddedBackend
 
     values = _parameters(EmbeddedBackend(cfg.store).store) if cfg.synthetic else {}
     out = []

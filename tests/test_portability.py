@@ -63,7 +63,7 @@ def _rdflib_term(t) -> str | None:
 
 @pytest.mark.parametrize("name,case,params", _cases())
 def test_rdflib_gives_the_same_answer(backend, catalog, rdflib_dataset, name, case, params):
-    from qkg.store import bind
+    from qkg.sparql_text import bind
 
     query = catalog.get(name)
     text = bind(query.text, query.bind(params))

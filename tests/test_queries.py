@@ -180,7 +180,7 @@ def test_standard_sparql_a_second_engine_parses(catalog, name):
     Oxigraph-only syntax."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from qkg.store import bind
+    from qkg.sparql_text import bind
 
     query = catalog.get(name)
     bindings = query.bind({})

@@ -22,7 +22,7 @@ def test_catalog_listing(client, catalog):
 @pytest.mark.parametrize("name,case,params", _cases())
 def test_stored_query_rows(client, backend, catalog, name, case, params):
     """Every stored query and case through the API gives the rows ``qkg query`` gives."""
-    from qkg.store import bind
+    from qkg.sparql_text import bind
 
     query = catalog.get(name)
     bindings = query.bind(params)

@@ -143,7 +143,7 @@ def catalog(project):
 
 
 def bound(catalog, name: str, params: dict) -> str:
-    from qkg.store import bind
+    from qkg.sparql_text import bind
 
     query = catalog.get(name)
     bindings = query.bind(params)

@@ -33,7 +33,7 @@ INJECT = [
 def test_inject_values(query, expected):
     import pyoxigraph as ox
 
-    from qkg.store import inject_values
+    from qkg.sparql_text import inject_values
 
     assert inject_values(query, {"_x_iri": ox.NamedNode(IRI)}) == expected
 
@@ -47,7 +47,7 @@ def test_inject_values(query, expected):
 def test_inject_values_refuses(query, bindings, error):
     import pyoxigraph as ox
 
-    from qkg.store import inject_values
+    from qkg.sparql_text import inject_values
 
     terms = {k: (ox.NamedNode("http://e/x") if v == "term" else v) for k, v in bindings.items()}
     with pytest.raises(error):
@@ -74,7 +74,7 @@ SUBSTITUTE = [
 def test_substitute(query, expected):
     import pyoxigraph as ox
 
-    from qkg.store import bind, inject_values, substitute
+    from qkg.sparql_text import bind, inject_values, substitute
 
     term = {"_x_iri": ox.NamedNode(IRI)}
     assert substitute(query, term) == expected
@@ -85,7 +85,7 @@ def test_substitute(query, expected):
 def test_substitute_keeps_a_hostile_literal_one_token():
     import pyoxigraph as ox
 
-    from qkg.store import substitute
+    from qkg.sparql_text import substitute
 
     hostile = ox.Literal('x" } ; DROP ALL ; SELECT * { "')
     text = substitute("SELECT * WHERE { ?s ?p ?_q }", {"_q": hostile})
@@ -97,7 +97,7 @@ def test_substitute_leaves_blank_nodes_to_values():
     """A blank node in a query is a fresh variable, not the node: such bindings use VALUES."""
     import pyoxigraph as ox
 
-    from qkg.store import substitute
+    from qkg.sparql_text import substitute
 
     assert substitute("SELECT * WHERE { ?s ?p ?_b }", {"_b": ox.BlankNode("b1")}) is None
 
@@ -109,7 +109,7 @@ def test_substitute_leaves_blank_nodes_to_values():
     ("describe <http://e/x>", "graph"),
 ])
 def test_query_form(query, form):
-    from qkg.store import query_form
+    from qkg.sparql_text import query_form
 
     assert query_form(query) == form
 
@@ -120,13 +120,13 @@ def test_query_form(query, form):
     ("SELECT * { ?s ?p 'ORDER BY' } # ORDER BY ?s", False),
 ])
 def test_is_ordered(query, ordered):
-    from qkg.store import is_ordered
+    from qkg.sparql_text import is_ordered
 
     assert is_ordered(query) is ordered
 
 
 def test_variables_in_order_of_first_use():
-    from qkg.store import variables
+    from qkg.sparql_text import variables
 
     assert variables('SELECT ?a $b { ?a ?b "?c" } # ?d') == ["a", "b"]
 
@@ -182,7 +182,7 @@ def test_embedded_default_graph_is_the_union(backend):
     ("# FROM <urn:x> in a comment\nSELECT * WHERE { ?s <urn:from> \"FROM\" }", False),
 ], ids=["none", "from", "from-named", "comment-iri-string"])
 def test_declares_dataset(text, expected):
-    from qkg.store import declares_dataset
+    from qkg.sparql_text import declares_dataset
 
     assert declares_dataset(text) is expected
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from qkg.errors import QkgError, UsageError
 from qkg.namespaces import PREFIXES, XSD
-from qkg.store import is_ordered, query_form, variables
+from qkg.sparql_text import is_ordered, query_form, variables
 
 #: Parameter types qkg binds, with what a value must look like.
 TYPES = {

@@ -76,7 +76,7 @@ def bound_text(state: State, query, values: dict) -> str:
     :raises Problem: 400 with the binding error.
     """
     from qkg.errors import UsageError
-    from qkg.store import bind
+    from qkg.sparql_text import bind
 
     try:
         bindings = query.bind(values)

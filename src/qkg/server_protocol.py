@@ -44,7 +44,7 @@ class Shape:
 def inspect_query(text: str) -> Shape:
     """Scan ``text`` (comments, strings and IRIs skipped) for its form, update
     operations, SERVICE, a dataset clause and its deepest bracket nesting."""
-    from qkg.store import tokens
+    from qkg.sparql_text import tokens
 
     shape, depth, first, previous_end, previous = Shape(), 0, True, -1, ""
     for kind, tok, start, end in tokens(text):

@@ -35,7 +35,8 @@ def read_query(source: str) -> str:
 
 def run(args) -> int:
     from qkg.results import default_format, render
-    from qkg.store import backend_for, query_form
+    from qkg.sparql_text import query_form
+    from qkg.store import backend_for
 
     text = read_query(args.source)
     check_format(args.format, query_form(text))
