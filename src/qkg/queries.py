@@ -7,7 +7,7 @@ grlc's naming convention (https://github.com/CLARIAH/grlc#parameter-mapping): ``
 is required, ``?__name`` optional, and a suffix gives the type — ``_iri``, ``_integer``,
 ``_xsd_date``, none for a string. On the command line a parameter goes by its bare name
 (``-p from=2021-01-01``). Values are parsed and checked here, then bound by value (see
-:func:`qkg.store.bind`); an optional parameter left out stays unbound.
+:func:`qkg.sparql_text.bind`); an optional parameter left out stays unbound.
 """
 from __future__ import annotations
 
