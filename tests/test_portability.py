@@ -12,6 +12,9 @@ import pytest
 
 from test_queries import _cases, catalog  # noqa: F401  (the catalog fixture)
 
+#: rdflib's own SPARQL engine warns about its own deprecated Dataset API on every query
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 
 @pytest.fixture(scope="module")
 def rdflib_dataset(store_path):
