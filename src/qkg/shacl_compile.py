@@ -27,12 +27,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from qkg.errors import QkgError
+from qkg.namespaces import RDF, RDFS, SH, XSD
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_TYPE, RDF_LANGSTRING = RDF + "type", RDF + "langString"
 #: The largest count a nested sh:minCount / sh:maxCount / qualified count may name
 #: (nested counts become n distinct variables, so they must stay small).
 MAX_NESTED_COUNT = 4
@@ -53,9 +50,8 @@ NODE_KINDS = {"IRI": "isIRI({v})", "BlankNode": "isBlank({v})", "Literal": "isLi
 #: Parameters of a node test decided in Python (rdflib's reading of the value).
 PYTHON_TESTS = ("pattern", "minLength", "maxLength", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive")
 #: Parameters that give one validation result per value node.
-VALUE_PARAMS = ("class", "datatype", "nodeKind", "pattern", "minLength", "maxLength", "minInclusive",
-                "minExclusive", "maxInclusive", "maxExclusive", "languageIn", "in", "disjoint", "not", "and",
-                "or", "xone", "node")
+VALUE_PARAMS = ("class", "datatype", "nodeKind", *PYTHON_TESTS, "languageIn", "in", "disjoint", "not", "and", "or",
+                "xone", "node")
 
 
 class UnsupportedShape(QkgError):

@@ -55,11 +55,9 @@ REFUSED = {"MINUS", "VALUES", "SERVICE", "GROUP", "HAVING", "LIMIT", "OFFSET", "
 def store_union(store_path: Path | str) -> bool:
     """Whether queries on the store at ``store_path`` read the union of its named
     graphs (``False`` when its manifest says the default graph holds their merge)."""
-    try:
-        manifest = json.loads((Path(store_path) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True
-    return manifest.get("default_graph") != "merged"
+    from qkg.store import holds_merge
+
+    return not holds_merge(store_path)
 
 
 class StoreOracle:
