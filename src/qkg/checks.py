@@ -84,14 +84,22 @@ def run(ctx) -> list:
     """Stage 6: every row of every check is a finding."""
     from qkg.namespaces import shorten
 
-    out = []
-    for check in load(ctx.project.checks_dir):
-        rel = ctx.project.relative(check.path)
+    from qkg.parallel import map_threads
+
+    store, merged, checks = ctx.store, ctx.merged, load(ctx.project.checks_dir)
+
+    def rows_of(check: Check) -> list[dict] | Exception:
         try:
-            rows = execute(ctx.store, check, ctx.merged)
+            return execute(store, check, merged)
         except (SyntaxError, OSError, ValueError) as exc:
+            return exc
+
+    out = []
+    for check, rows in zip(checks, map_threads(rows_of, checks)):  # the checks run side by side
+        rel = ctx.project.relative(check.path)
+        if isinstance(rows, Exception):
             out.append(ctx.finding("QKG-CHECK-ERROR", "checks", "violation",
-                                   f"the check did not run: {str(exc).splitlines()[0]}", file=rel))
+                                   f"the check did not run: {str(rows).splitlines()[0]}", file=rel))
             continue
         for row in rows:
             focus_var = "focus" if "focus" in row else next(iter(row), None)
