@@ -55,6 +55,24 @@ def test_invalid_input(case, project_copy):
     assert expect["fragment"] in hit["message"]
 
 
+#: Cases whose finding comes from a stage that reads the build's store when the whole
+#: project is validated (the cases above validate one file, parsed in memory).
+STORE_CASES = sorted(c for c, e in MANIFEST.items() if e.get("stage") in ("vocabulary", "evidence", "checks"))
+
+
+@pytest.mark.parametrize("case", STORE_CASES, ids=STORE_CASES)
+def test_invalid_input_in_the_whole_project(case, project_copy, tmp_path, monkeypatch):
+    """The whole project, validated on its build's store, gives each case's finding too."""
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "cache"))
+    expect = MANIFEST[case]
+    shutil.copytree(INVALID / case, project_copy.root, dirs_exist_ok=True)
+    report = validate_project(project_copy, stages=("syntax", expect["stage"]))
+    hits = [f for f in report.findings if f.code == expect["code"]]
+    assert len(hits) == expect["count"]
+    assert (hits[0].stage, hits[0].location()) == (expect["stage"], expect["where"])
+    assert expect["fragment"] in hits[0].message
+
+
 # -- the real project ------------------------------------------------------------------------
 
 

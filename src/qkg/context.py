@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qkg.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, SOURCES_GRAPH
+from collections.abc import Mapping
+
+from qkg.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, RDFS, SKOS, SOURCES_GRAPH
 from qkg.paths import Project
 
 
@@ -29,9 +31,14 @@ class Document:
 class Context:
     """The loaded dataset every stage works on.
 
-    :ivar graphs: asserted rdflib graphs by graph IRI (ontology, reference, sources, documents).
+    :ivar graphs: asserted rdflib graphs by graph IRI (ontology, reference, sources,
+        documents); on the build's store each is read from it when first asked for, so
+        stages that scan every statement query :attr:`quads` instead.
     :ivar inferred: the build's inferred graph (closure, shortcuts, date bounds).
     :ivar store: a pyoxigraph store with every graph, for the SPARQL checks.
+    :ivar quads: a pyoxigraph store holding every asserted graph as a named graph (the
+        build's store, which also holds the inferred graph; else the parsed files, no
+        reasoning needed): query it with ``GRAPH ?g`` and keep the graphs in :attr:`scope`.
     :ivar documents: the document graphs in scope.
     :ivar scope: graph IRIs whose assertions the data stages check.
     """
@@ -53,6 +60,19 @@ class Context:
         ordered += [(g, p) for g, p in files if (g, p) not in ordered]
         self.locator = Locator(ordered, project.relative)
         self._labels: dict | None = None
+        self._quads = None
+
+    @property
+    def quads(self):
+        if self._quads is None:
+            import pyoxigraph as ox
+
+            from qkg.build import to_oxigraph
+
+            self._quads = ox.Store()
+            self._quads.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(iri))
+                                    for iri, g in self.graphs.items() for triple in g)
+        return self._quads
 
     def _closed(self) -> tuple:
         if callable(self.closure):  # reasoning in memory runs when a stage first needs it
@@ -88,6 +108,8 @@ class Context:
 
     def label(self, node) -> str | None:
         """The English (else any) rdfs:label or skos:prefLabel of ``node``."""
+        if isinstance(self.graphs, StoreGraphs):
+            return self.graphs.label(node)
         if self._labels is None:
             from rdflib import RDFS, SKOS
 
@@ -109,6 +131,13 @@ class Context:
         order = docs + [g for g in self.graphs if g not in docs]
         patterns = [(node, URIRef(path), None)] if path else []
         patterns += [(node, None, None), (None, None, node)]
+        if isinstance(self.graphs, StoreGraphs):
+            rank = {g: i for i, g in enumerate(order)}
+            for want in patterns:
+                found = self.graphs.graphs_with(*want)
+                if found:
+                    return min(found, key=lambda g: rank.get(g, len(rank)))
+            return None
         for want in patterns:
             for g in order:
                 if g in self.graphs and want in self.graphs[g]:
@@ -210,7 +239,6 @@ def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
     import json
 
     import pyoxigraph as ox
-    import rdflib
 
     if use_build:
         from qkg.build import build, cached_store
@@ -220,12 +248,9 @@ def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
         manifest = json.loads((path / "manifest.json").read_text())
         errors, ctx.merged = manifest.get("errors", []), manifest.get("default_graph") == "merged"
         ctx.store_path = path
-        graphs: dict = {}
-        for q in (q for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)):
-            g = graphs.setdefault(q.graph_name.value, rdflib.Graph(identifier=rdflib.URIRef(q.graph_name.value)))
-            g.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-        ctx.closure = (graphs.pop(INFERRED_GRAPH, rdflib.Graph()), errors, store)
-        ctx.graphs = graphs
+        ctx.graphs = StoreGraphs(store)
+        ctx.closure = lambda: (graph_of_store(store, INFERRED_GRAPH), errors, store)
+        ctx._quads = store
         return
     from qkg.graph import load_inputs
 
@@ -246,3 +271,73 @@ def _reason(project: Project, inputs) -> tuple:
     store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(iri))
                       for iri, g in [*inputs.graphs.items(), (INFERRED_GRAPH, inferred)] for triple in g)
     return inferred, errors, store
+
+
+def graph_of_store(store, iri: str):
+    """The named graph ``iri`` of a pyoxigraph ``store`` as an rdflib graph."""
+    import pyoxigraph as ox
+    import rdflib
+
+    g = rdflib.Graph(identifier=rdflib.URIRef(iri))
+    g.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), g)
+           for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+    return g
+
+
+SKOS_PREF_LABEL, RDFS_LABEL = SKOS + "prefLabel", RDFS + "label"
+
+
+class StoreGraphs(Mapping):
+    """The asserted named graphs of a built store (all but the inferred graph) by IRI,
+    each converted to an rdflib graph only when asked for (1M triples: 29 s to convert
+    them all), with the lookups :class:`Context` needs answered by the store itself."""
+
+    def __init__(self, store):
+        self.store = store
+        self.names = [g.value for g in store.named_graphs() if g.value != INFERRED_GRAPH]
+        self._known = set(self.names)
+        self._cache: dict = {}
+
+    def __getitem__(self, iri: str):
+        if iri not in self._known:
+            raise KeyError(iri)
+        if iri not in self._cache:
+            self._cache[iri] = graph_of_store(self.store, iri)
+        return self._cache[iri]
+
+    def __contains__(self, iri) -> bool:
+        return iri in self._known
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def graphs_with(self, s, p, o) -> set[str]:
+        """IRIs of the asserted graphs holding a statement matching ``(s, p, o)`` (rdflib terms or None)."""
+        import pyoxigraph as ox
+
+        from qkg.build import to_oxigraph
+
+        s, p, o = (to_oxigraph(t) if t is not None else None for t in (s, p, o))
+        return {q.graph_name.value for q in self.store.quads_for_pattern(s, p, o, None)
+                if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in self._known}
+
+    def label(self, node) -> str | None:
+        """The English (else any) rdfs:label or skos:prefLabel of ``node`` in an asserted graph."""
+        import pyoxigraph as ox
+
+        from qkg.build import to_oxigraph
+
+        best = None
+        for p in (SKOS_PREF_LABEL, RDFS_LABEL):
+            for q in self.store.quads_for_pattern(to_oxigraph(node), ox.NamedNode(p), None, None):
+                if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value not in self._known:
+                    continue
+                if not isinstance(q.object, ox.Literal):
+                    continue
+                if q.object.language == "en":
+                    return q.object.value
+                best = best if best is not None else q.object.value
+        return best
