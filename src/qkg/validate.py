@@ -58,6 +58,8 @@ class Report:
     stages: list[str] = field(default_factory=list)
     fail_on: str = "violation"
     seconds: float = 0.0
+    #: seconds per stage, and ``load`` for reading (or building) the dataset
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def fatal(self) -> bool:
@@ -144,6 +146,7 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
     report.findings += check_syntax(project, [p for _, p in pairs] + project.shape_files + extra,
                                     {d.data for d in docs} | set(extra))
     report.stages.append("syntax")
+    report.timings["syntax"] = time.perf_counter() - started
     if report.fatal:
         report.seconds = time.perf_counter() - started
         return report
@@ -154,19 +157,23 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
     level = rdflib_logger.level
     rdflib_logger.setLevel(logging.CRITICAL)  # ill-typed literals are findings, not tracebacks
     try:
+        clock = time.perf_counter()
         try:
             load(ctx, pairs, use_build=complete)
         except (InputError, RdfSyntaxError) as exc:
             report.findings.append(_syntax_finding(exc))
             return report
+        report.timings["load"] = time.perf_counter() - clock
         if files is None:
             ctx.scope = {g for g in ctx.graphs if g != ONTOLOGY_GRAPH}
         else:
             given = {f.resolve() for f in files}
             ctx.scope = {d.graph for d in docs} | ({REFERENCE_GRAPH} if project.reference_file.resolve() in given else set())
         for stage in (s for s in stages if s != "syntax"):
+            clock = time.perf_counter()
             report.findings += _run_stage(stage, ctx, extra, files is None)
             report.stages.append(stage)
+            report.timings[stage] = time.perf_counter() - clock
     finally:
         rdflib_logger.setLevel(level)
         report.seconds = time.perf_counter() - started
