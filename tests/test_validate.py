@@ -73,6 +73,26 @@ def test_invalid_input_in_the_whole_project(case, project_copy, tmp_path, monkey
     assert expect["fragment"] in hits[0].message
 
 
+@pytest.mark.parametrize("case", ["empty-file", "syntax-error"])
+def test_syntax_findings_in_the_whole_project_with_or_without_a_store(case, project_copy, tmp_path, monkeypatch):
+    """A store built from the very bytes validated spares their second parse, not its
+    findings (empty-file builds, so its store is current); a file the store did not
+    parse (syntax-error cannot build) is parsed again."""
+    from qkg.build import build, cached_store
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "cache"))
+    expect = MANIFEST[case]
+    build(project_copy)
+    shutil.copytree(INVALID / case, project_copy.root, dirs_exist_ok=True)
+    if case == "empty-file":
+        build(project_copy)
+    assert (cached_store(project_copy) is not None) == (case == "empty-file")
+    report = validate_project(project_copy, stages=("syntax",))
+    hits = [f for f in report.findings if f.code == expect["code"]]
+    assert [(h.stage, h.location()) for h in hits] == [(expect["stage"], expect["where"])]
+    assert report.exit_code == expect["exit"]
+
+
 # -- the real project ------------------------------------------------------------------------
 
 
