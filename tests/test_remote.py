@@ -75,12 +75,28 @@ def remote(server, pushed):
     return RemoteBackend(f"{server}/query")
 
 
+@pytest.fixture(scope="module")
+def remote_default(server, pushed):
+    """The same server, its default graph read (``QKG_ENDPOINT_DATASET=default``)."""
+    from qkg.store import RemoteBackend
+
+    return RemoteBackend(f"{server}/query", union=False)
+
+
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 def test_push_reports_what_it_loaded(backend, pushed):
     total = int(backend.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0].value)
-    assert pushed == f"pushed {total} triples in {len(backend.named_graphs())} named graphs to {pushed.split(' to ')[1]}"
+    merge = len(list(backend.store.quads_for_pattern(None, None, None, __import__("pyoxigraph").DefaultGraph())))
+    assert backend.merged and merge > 0
+    assert pushed == (f"pushed {total} triples in {len(backend.named_graphs())} named graphs and their merge of "
+                      f"{merge} triples into the default graph to {pushed.split(' to ')[-1]}")
+
+
+def test_push_copies_the_merged_default_graph(backend, remote_default):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert remote_default.query(count).rows == backend.query(count).rows
 
 
 def test_push_copies_every_named_graph(backend, remote):
@@ -90,8 +106,11 @@ def test_push_copies_every_named_graph(backend, remote):
     assert counts(remote) == counts(backend)
 
 
+@pytest.mark.parametrize("dataset", ["union", "default"])
 @pytest.mark.parametrize("name,case,params", _cases())
-def test_stored_query_same_rows(project, backend, remote, name, case, params):
+def test_stored_query_same_rows(project, backend, remote, remote_default, name, case, params, dataset):
+    """Every stored query, reading the union of the pushed named graphs or the pushed
+    merge in the default graph (QKG_ENDPOINT_DATASET=default)."""
     from qkg.queries import Catalog
 
     catalog = Catalog.load(project)
@@ -100,7 +119,7 @@ def test_stored_query_same_rows(project, backend, remote, name, case, params):
     def rows(b):
         return comparable(snapshot(catalog.run(b, query, params), name, params, query.ordered))
 
-    assert rows(remote) == rows(backend)
+    assert rows(remote if dataset == "union" else remote_default) == rows(backend)
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[f"hostile-{i}" for i in range(len(HOSTILE))])

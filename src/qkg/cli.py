@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queries": ("queries", "list the stored queries with their parameters"),
     "query": ("query", "run a stored query by name"),
     "sparql": ("sparql", "run an ad-hoc SPARQL query from a file or stdin"),
-    "push": ("push", "load the named graphs into a SPARQL endpoint (Graph Store Protocol)"),
+    "push": ("push", "load the named graphs and their merge into a SPARQL endpoint (Graph Store Protocol)"),
     "export": ("export", "export the graph as Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML or CSV"),
     "site": ("site", "write a static, browsable HTML site of the graph"),
     "diff": ("diff", "show the semantic difference between two files, directories or git revisions"),

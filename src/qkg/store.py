@@ -241,31 +241,41 @@ class RemoteBackend:
         except SyntaxError as exc:
             raise EndpointError(f"unreadable N-Triples answer: {_first_line(str(exc))}", self.endpoint) from None
 
-    def put_graph(self, graph_iri: str, ntriples: bytes, store_url: str | None = None) -> None:
-        """Replace one named graph (SPARQL 1.1 Graph Store HTTP Protocol, PUT)."""
+    def put_graph(self, graph_iri: str | None, ntriples: bytes, store_url: str | None = None) -> None:
+        """Replace one named graph, or the default graph when ``graph_iri`` is None
+        (SPARQL 1.1 Graph Store HTTP Protocol, PUT)."""
         import urllib.parse
 
-        url = (store_url or default_graph_store(self.endpoint)) + "?" + urllib.parse.urlencode({"graph": graph_iri})
-        self._request(url, ntriples, "application/n-triples", "*/*", method="PUT")
+        query = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri is not None else "default"
+        self._request((store_url or default_graph_store(self.endpoint)) + "?" + query, ntriples,
+                      "application/n-triples", "*/*", method="PUT")
         self._graphs = None
 
 
-def push(source: EmbeddedBackend, target: RemoteBackend, store_url: str | None = None, log=None) -> dict[str, int]:
+def push(source: EmbeddedBackend, target: RemoteBackend, store_url: str | None = None,
+         log=None) -> dict[str | None, int]:
     """Copy every named graph of ``source`` (asserted and inferred) into ``target``,
-    one Graph Store Protocol PUT per graph; returns the triple count of each graph.
+    one Graph Store Protocol PUT per graph, and the merged default graph of a fast
+    build's store into the endpoint's default graph (so that it can be read with
+    ``QKG_ENDPOINT_DATASET=default``); returns the triple count of each graph (the
+    default graph under ``None``).
 
     Each PUT replaces that graph; graphs the endpoint holds besides these are left alone.
-    Blank nodes are scoped to one PUT, which is safe: no blank node spans two graphs.
+    Blank nodes are scoped to one PUT: no blank node spans two named graphs, but those
+    of the default graph are not those of the named graphs, so a query must not join
+    the two on a blank node (the stored queries do not; tests/test_remote.py).
     """
     import pyoxigraph as ox
 
-    counts: dict[str, int] = {}
-    for graph in source.named_graphs():
-        triples = [q.triple for q in source.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
-        target.put_graph(graph, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), store_url)
-        counts[graph] = len(triples)
+    counts: dict[str | None, int] = {}
+    graphs = [ox.NamedNode(g) for g in source.named_graphs()] + ([ox.DefaultGraph()] if source.merged else [])
+    for graph in graphs:
+        triples = [q.triple for q in source.store.quads_for_pattern(None, None, None, graph)]
+        name = graph.value if isinstance(graph, ox.NamedNode) else None
+        target.put_graph(name, ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), store_url)
+        counts[name] = len(triples)
         if log:
-            log(f"pushed {len(triples)} triples into <{graph}>")
+            log(f"pushed {len(triples)} triples into " + (f"<{name}>" if name else "the default graph"))
     return counts
 
 

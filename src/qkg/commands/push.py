@@ -1,4 +1,5 @@
-"""``qkg push``: load every named graph into a SPARQL endpoint (Graph Store Protocol PUT)."""
+"""``qkg push``: load every named graph (and the merged default graph) into a SPARQL
+endpoint (Graph Store Protocol PUT)."""
 from __future__ import annotations
 
 from qkg.cli import log_fn, project_of
@@ -25,5 +26,7 @@ def run(args) -> int:
     log = log_fn(args)
     source = EmbeddedBackend(ensure_built(project_of(args), log=log))
     counts = push(source, target, args.store_url, log=log)
-    print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs to {endpoint}")
+    default = counts.pop(None, None)
+    merge = f" and their merge of {default} triples into the default graph" if default is not None else ""
+    print(f"pushed {sum(counts.values())} triples in {len(counts)} named graphs{merge} to {endpoint}")
     return 0
