@@ -47,10 +47,34 @@ CASES = {
     "participation-without-evidence": (annotation("On 1 March 2024") + "qpart:p a qkg:Participation ; qkg:agent qorg:a .\n",
                                        [("QKG-EVIDENCE-MISSING", 14)]),
     "unknown-source": (annotation("held").replace("qdoc:doc", "qdoc:elsewhere"), [("QKG-UNKNOWN-SOURCE", 13)]),
+    "target-without-source": (annotation("held").replace("oa:hasSource qdoc:doc ;", ""),
+                              [("QKG-EVIDENCE-NO-SOURCE", 12)]),
+    "position-not-a-number": (annotation("March 2024").replace(" ] ] .", ' ] , [ oa:start "five" ; oa:end 15 ] ] .'),
+                              [("QKG-POSITION-MISMATCH", 13)]),
+    "language-tagged-quote": (annotation("held").replace('"held"', '"held"@en'), []),
+    # each part is in the text, the whole is not: quotes are joined with U+001F in a query
+    "quote-holding-a-unit-separator": (annotation("held\\u001Fthe"), [("QKG-QUOTE-NOT-FOUND", 13)]),
+    "supports-split-over-two-annotations": (annotation("held", supports="rdf:type , rdfs:label")
+                                            + annotation("1 March", supports="qkg:startDate"), []),
+    "one-finding-per-node-and-property": (annotation("held", supports="rdf:type , rdfs:label")
+                                          + 'qevent:m qkg:startDate "2024-03-02"^^xsd:date .\n',
+                                          [("QKG-STATEMENT-EVIDENCE-MISSING", 10)]),
+    "one-finding-per-bare-node": (annotation("held") + 'qevent:n a qkg:Meeting , qkg:Event ; qkg:startDate '
+                                  '"2024-03-01"^^xsd:date ; qkg:endDate "2024-03-01"^^xsd:date .\n',
+                                  [("QKG-EVIDENCE-MISSING", 14)]),
+    "annotated-blank-node-statement": (annotation("held")
+                                       + annotation("held", supports="rdf:type").replace("qevent:m", "_:n")
+                                       + '_:n a qkg:Meeting ; qkg:startDate "2024-03-01"^^xsd:date .\n',
+                                       [("QKG-STATEMENT-EVIDENCE-MISSING", 14)]),
+    "nested-blank-node-covered-by-owner": (annotation("held", supports="rdf:type , rdfs:label , qkg:startDate , "
+                                                      "qkg:location")
+                                           + 'qevent:m qkg:location [ qkg:containedInPlace qorg:a ] .\n', []),
+    "annotation-statements-not-checked": (annotation("held").replace(
+        "[] a oa:Annotation ;", '[] a oa:Annotation ; qkg:startDate "2024" ;'), []),
 }
 
 
-def _run(project, body: str, text: str | None = TEXT, meta_sha: str | None = None):
+def _run(project, body: str, text: str | None = TEXT, meta_sha: str | None = None, whole: bool = False):
     data = project.data_dir / "doc.ttl"
     data.write_text(HEAD + body, encoding="utf-8")
     if text is not None:
@@ -60,8 +84,9 @@ def _run(project, body: str, text: str | None = TEXT, meta_sha: str | None = Non
             '@prefix qkg: <https://w3id.org/qkg/ontology#> .\n@prefix qdoc: <https://w3id.org/qkg/id/doc/> .\n'
             f'qdoc:doc a qkg:SourceDocument ; qkg:sourceId "doc" ; qkg:textFile "sources/doc.txt" ;\n'
             f'    qkg:sha256 "{meta_sha}" .\n', encoding="utf-8")
-    report = validate_project(project, files=[data], stages=("syntax", "evidence"))
-    return [(f.code, f.line) for f in report.findings if f.code != "QKG-MISSING-METADATA"]
+    report = validate_project(project, files=None if whole else [data], stages=("syntax", "evidence"))
+    return [(f.code, f.line) for f in report.findings
+            if f.code != "QKG-MISSING-METADATA" and (not whole or f.file == "data/doc.ttl")]
 
 
 @pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
@@ -119,3 +144,12 @@ def test_files_come_in_threes(project_copy):
         ("QKG-MISSING-METADATA", "data/stray.ttl"),
         ("QKG-ORPHAN-TEXT", "data/sources/lonely.txt"),
     ]
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["files", "whole-project"])
+def test_same_findings_from_files_and_build_store(project_copy, whole):
+    """Some files are checked on a store of the parsed files, the whole project on the build's store."""
+    body = (annotation("the agency hosted") + annotation("held", supports="rdf:type").replace("qevent:m", "_:n")
+            + '_:n a qkg:Meeting ; qkg:startDate "2024-03-01"^^xsd:date .\n' + "qevent:n a qkg:Meeting .\n")
+    found = _run(project_copy, body, meta_sha=hashlib.sha256(TEXT.encode()).hexdigest(), whole=whole)
+    assert found == [("QKG-QUOTE-NOT-FOUND", 13), ("QKG-EVIDENCE-MISSING", 18), ("QKG-STATEMENT-EVIDENCE-MISSING", 14)]

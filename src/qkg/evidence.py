@@ -15,8 +15,10 @@ Data Model, sections 3.2 and 4.2.4 TextQuoteSelector, 4.2.5 TextPositionSelector
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
+from string import Template
 
 from qkg.namespaces import OA, QKG, RDF, RDFS, SOURCES_GRAPH, shorten
 
@@ -46,19 +48,105 @@ def marked(ontology, prop: str, parent: str) -> set[str]:
     return found
 
 
+#: Joins the quotes of one source in _QUOTED (`\u001f` there); a quote holding it is checked alone.
+_SEP = "\u001f"
+_PREFIXES = {"oa": OA, "qkg": QKG, "rdf": RDF}
+
+# The document graphs are read from ``ctx.quads`` (never as rdflib graphs: 30 s at 1M
+# triples) by the queries below, over the named graphs but ``$others`` (those that are
+# no documents). Each returns only the rows that may hold a problem, except _QUOTED, which
+# hands every quote to Python for the substring test. Patterns are joined as one-pattern
+# subqueries and excluded with MINUS: pyoxigraph 0.5 then hashes them, where it evaluates
+# a join or NOT EXISTS of patterns row by row, 2-3 times slower at 1M triples.
+
+#: The quotes of each source, by graph.
+_QUOTED = Template("""SELECT ?g ?source (GROUP_CONCAT(?exact; separator="\\u001f") AS ?exacts) (COUNT(?exact) AS ?n) {
+  { SELECT ?g ?target ?source { GRAPH ?g { ?target oa:hasSource ?source } } }
+  { SELECT ?g ?target ?exact {
+      { SELECT ?g ?target ?sel { GRAPH ?g { ?target oa:hasSelector ?sel } } }
+      { SELECT ?g ?sel ?exact { GRAPH ?g { ?sel oa:exact ?exact } } } } }
+  MINUS { VALUES ?g { $others } }
+} GROUP BY ?g ?source""")
+
+#: Annotation targets without a source.
+_UNSOURCED = Template("""SELECT ?g ?ann ?target {
+  { SELECT ?g ?ann ?target { GRAPH ?g { ?ann oa:hasTarget ?target } } }
+  MINUS { GRAPH ?g { ?target oa:hasSource ?source } }
+  MINUS { VALUES ?g { $others } }
+}""")
+
+#: Selectors with more to check than their quote.
+_FRAMED = Template("""SELECT ?g ?sel {
+  GRAPH ?g { ?sel oa:prefix|oa:suffix|oa:start|oa:end ?v }
+  MINUS { VALUES ?g { $others } }
+}""")
+
+#: Nodes of a class requiring evidence that no annotation of their graph is about.
+_BARE = Template("""SELECT ?g ?node ?cls {
+  VALUES ?cls { $classes }
+  GRAPH ?g { ?node rdf:type ?cls }
+  MINUS { GRAPH ?g { ?ann oa:hasBody ?node } }
+  MINUS { VALUES ?g { $others } }
+}""")
+
+#: Statements of a property requiring evidence that no annotation about their subject
+#: supports, on subjects that are not annotations themselves.
+_UNSUPPORTED = Template("""SELECT ?g ?s ?p ?o {
+  { SELECT ?g ?s ?p ?o { VALUES ?p { $props } GRAPH ?g { ?s ?p ?o } } }
+  MINUS { VALUES ?g { $others } }
+  MINUS { SELECT ?g ?s ?p {
+      { SELECT ?g ?ann ?s { GRAPH ?g { ?ann oa:hasBody ?s } } }
+      { SELECT ?g ?ann ?p { GRAPH ?g { ?ann qkg:supports ?p } } } } }
+  MINUS { GRAPH ?g { ?s oa:hasBody ?body } }
+}""")
+
+
+class _Graphs:
+    """The document graphs of ``ctx.quads``: queried all at once, or looked up one by one."""
+
+    def __init__(self, ctx):
+        import pyoxigraph as ox
+
+        self.ox, self.store = ox, ctx.quads
+        self.docs = {d.graph for d in ctx.documents}
+        self.others = " ".join(str(g) for g in self.store.named_graphs()
+                               if isinstance(g, ox.NamedNode) and g.value not in self.docs)
+
+    def select(self, query: str) -> list[tuple]:
+        """The rows of ``query`` (its first variable the graph) in the document graphs."""
+        return [(row[0].value, *tuple(row)[1:]) for row in self.store.query(query, prefixes=_PREFIXES)
+                if row[0].value in self.docs]
+
+    def quads(self, s, p: str, o, g: str):
+        """The statements of graph ``g`` matching ``s p o`` (pyoxigraph terms or None), in the store's order."""
+        if isinstance(s, self.ox.Literal):
+            return iter(())
+        return self.store.quads_for_pattern(s, self.ox.NamedNode(p), o, self.ox.NamedNode(g))
+
+    def value(self, s, p: str, g: str):
+        """One value of ``p`` for ``s`` in ``g``: the first in the store's order, the one rdflib's
+        ``Graph.value`` gives on a graph read from the store."""
+        return next((q.object for q in self.quads(s, p, None, g)), None)
+
+    def node(self, iri: str):
+        try:
+            return self.ox.NamedNode(iri)
+        except ValueError:  # an IRI the store cannot hold
+            return None
+
+    def iris(self, iris: set[str]) -> str:
+        return " ".join(str(n) for n in map(self.node, sorted(iris)) if n is not None)
+
+
 class _Texts:
     """Source texts by document IRI, read once."""
 
-    def __init__(self, ctx):
-        from rdflib import URIRef
-
+    def __init__(self, ctx, graphs: _Graphs):
         self.paths: dict[str, Path] = {d.doc: d.text for d in ctx.documents if d.text is not None}
         #: documents whose missing text the files check already reported
         self.missing = {d.doc for d in ctx.documents if d.text is None or not d.text.exists()}
-        meta = ctx.graphs.get(SOURCES_GRAPH)
-        if meta is not None:
-            for doc, rel in meta.subject_objects(URIRef(QKG + "textFile")):
-                self.paths.setdefault(str(doc), ctx.project.data_dir / str(rel))
+        for q in graphs.quads(None, QKG + "textFile", None, SOURCES_GRAPH):
+            self.paths.setdefault(q.subject.value, ctx.project.data_dir / q.object.value)
         self._cache: dict[str, str | None] = {}
 
     def get(self, doc: str) -> str | None:
@@ -73,29 +161,30 @@ class _Texts:
 
 def run(ctx, orphans: list[Path] = (), whole: bool = True) -> list:
     """Stage 5: files, digests, quotes and required evidence."""
-    out = _files(ctx, orphans, whole)
-    texts = _Texts(ctx)
-    req_classes = marked(ctx.ontology, "requiresEvidence", RDFS + "subClassOf")
-    req_props = marked(ctx.ontology, "requiresEvidence", RDFS + "subPropertyOf")
+    from qkg.parallel import map_threads
+
+    graphs = _Graphs(ctx)
+    out = _files(ctx, graphs, orphans, whole)
+    texts = _Texts(ctx, graphs)
+    terms = {"others": graphs.others,
+             "classes": graphs.iris(marked(ctx.ontology, "requiresEvidence", RDFS + "subClassOf")),
+             "props": graphs.iris(marked(ctx.ontology, "requiresEvidence", RDFS + "subPropertyOf"))}
+    queries = (_QUOTED, _UNSOURCED, _FRAMED, _BARE, _UNSUPPORTED)
+    rows = map_threads(graphs.select, [q.substitute(terms) for q in queries])  # pyoxigraph releases the GIL
+    quotes, required = _quotes(ctx, graphs, texts, *rows[:3]), _required(ctx, graphs, *rows[3:])
     for d in ctx.documents:
-        g = ctx.graphs.get(d.graph)
-        if g is not None:
-            out += _quotes(ctx, d.graph, g, texts)
-            out += _required(ctx, d.graph, g, req_classes, req_props)
+        out += quotes.get(d.graph, []) + required.get(d.graph, [])
     return out
 
 
-def _files(ctx, orphans, whole: bool) -> list:
-    from rdflib import URIRef
-
+def _files(ctx, graphs: _Graphs, orphans, whole: bool) -> list:
     out = []
     rel = ctx.project.relative
-    meta_graph = ctx.graphs.get(SOURCES_GRAPH)
     for path in orphans:
         out.append(ctx.finding("QKG-MISSING-METADATA", "evidence", "violation",
                                f"no metadata file data/sources/{path.stem}.meta.ttl for this data file; "
                                f"run 'qkg new-source' or remove it", file=rel(path)))
-    referenced = set()
+    referenced = []
     for d in ctx.documents:
         if d.meta is None:
             out.append(ctx.finding("QKG-MISSING-METADATA", "evidence", "warning" if not whole else "violation",
@@ -111,104 +200,129 @@ def _files(ctx, orphans, whole: bool) -> list:
                                    f"source text {shown} not found, so quotes cannot be checked; add the text file",
                                    file=rel(d.meta or d.data)))
             continue
-        referenced.add(d.text.resolve())
-        expected = meta_graph.value(URIRef(d.doc), URIRef(QKG + "sha256")) if meta_graph is not None else None
+        referenced.append(d.text)
+        doc = graphs.node(d.doc)
+        expected = graphs.value(doc, QKG + "sha256", SOURCES_GRAPH) if doc is not None else None
         if expected is not None:
             actual = hashlib.sha256(d.text.read_bytes()).hexdigest()
-            if actual != str(expected).lower():
+            if actual != expected.value.lower():
                 file, line = (ctx.locator.term(QKG + "sha256", SOURCES_GRAPH) if d.meta is None else
                               (rel(d.meta), ctx.locator.scan(d.meta).terms.get(QKG + "sha256")))
                 out.append(ctx.finding("QKG-SHA256-MISMATCH", "evidence", "violation",
                                        f"{rel(d.text)} has SHA-256 {actual[:12]}…, the metadata says "
-                                       f"{str(expected)[:12]}…; the text changed: restore it, or re-check every "
+                                       f"{expected.value[:12]}…; the text changed: restore it, or re-check every "
                                        f"quote and update qkg:sha256", file=file, line=line))
     if whole:
-        for txt in sorted(ctx.project.sources_dir.glob("*.txt")):
-            if txt.resolve() not in referenced and not (ctx.project.sources_dir / f"{txt.stem}.meta.ttl").exists():
+        lonely = [t for t in sorted(ctx.project.sources_dir.glob("*.txt")) if not t.with_suffix(".meta.ttl").exists()]
+        known = {t.resolve() for t in referenced} if lonely else set()  # resolving all takes 0.1 s at 1M
+        for txt in lonely:
+            if txt.resolve() not in known:
                 out.append(ctx.finding("QKG-ORPHAN-TEXT", "evidence", "warning",
                                        "source text without metadata; run 'qkg new-source' for it", file=rel(txt)))
     return out
 
 
-def _quotes(ctx, graph_iri: str, g, texts: _Texts) -> list:
-    from rdflib import URIRef
-
-    def one(node, p):
-        return g.value(node, URIRef(OA + p))
-
-    out = []
-    for ann, target in sorted(g.subject_objects(URIRef(OA + "hasTarget")), key=lambda t: (str(t[0]), str(t[1]))):
-        source = one(target, "hasSource")
-        if source is None:
-            out.append(ctx.finding("QKG-EVIDENCE-NO-SOURCE", "evidence", "violation",
-                                   "annotation target without oa:hasSource", focus=target, graph=graph_iri))
-            continue
-        text = texts.get(str(source))
-        selectors = list(g.objects(target, URIRef(OA + "hasSelector")))
-        quotes = [s for s in selectors if one(s, "exact") is not None]
-        if text is None:
-            if quotes and str(source) not in texts.missing:
-                out.append(ctx.finding("QKG-UNKNOWN-SOURCE", "evidence", "violation",
-                                       f"no source text known for {shorten(str(source))}; quotes cannot be checked",
-                                       focus=quotes[0], graph=graph_iri))
-            continue
-        exact = None
-        for sel in quotes:
-            exact = str(one(sel, "exact"))
-            prefix, suffix = str(one(sel, "prefix") or ""), str(one(sel, "suffix") or "")
-            if exact not in text:
-                hint = (" (it occurs with different quotes, dashes, markup or spacing)"
-                        if _loose(exact) in _loose(text) else "")
-                out.append(ctx.finding("QKG-QUOTE-NOT-FOUND", "evidence", "violation",
-                                       f"quote not in the source text{hint}: \"{_short(exact)}\"",
-                                       focus=sel, graph=graph_iri))
-            elif prefix + exact + suffix not in text:
-                out.append(ctx.finding("QKG-QUOTE-CONTEXT", "evidence", "violation",
-                                       f"oa:prefix/oa:suffix do not surround the quote \"{_short(exact)}\"",
-                                       focus=sel, graph=graph_iri))
-        for sel in selectors:
-            start, end = one(sel, "start"), one(sel, "end")
-            if start is None or end is None:
-                continue
-            try:
-                a, b = int(start), int(end)
-            except ValueError:
-                a, b = -1, -1
-            ok = 0 <= a <= b <= len(text) and (exact is None or text[a:b] == exact)
-            if not ok:
-                found = text.find(exact) if exact else -1
-                fix = f"; the quote is at {found}-{found + len(exact)}" if found >= 0 else ""
-                out.append(ctx.finding("QKG-POSITION-MISMATCH", "evidence", "violation",
-                                       f"oa:start {start} / oa:end {end} do not point at the quote{fix}",
-                                       focus=sel, graph=graph_iri))
+def _quotes(ctx, graphs: _Graphs, texts: _Texts, quoted, unsourced, framed) -> dict[str, list]:
+    """Quote findings by graph: the annotation targets that may fail, found in bulk, checked one by one."""
+    suspects = set(unsourced)
+    targets = set()
+    for g, source, exacts, n in quoted:
+        text = texts.get(source.value)
+        if text is None and source.value in texts.missing:
+            continue  # the files check reported it; a target with this source has nothing to check
+        parts = exacts.value.split(_SEP) if exacts is not None else []
+        if text is None or len(parts) != int(n.value) or not all(part in text for part in parts):
+            targets.update((g, q.subject) for q in graphs.quads(None, OA + "hasSource", source, g))
+    for g, sel in framed:
+        targets.update((g, q.subject) for q in graphs.quads(None, OA + "hasSelector", sel, g))
+    for g, target in targets:
+        suspects.update((g, q.subject, target) for q in graphs.quads(None, OA + "hasTarget", target, g))
+    out: dict[str, list] = {}
+    for g, _, target in sorted(suspects, key=lambda t: (t[0], t[1].value, t[2].value)):
+        out.setdefault(g, []).extend(_target(ctx, graphs, g, target, texts))
     return out
 
 
-def _required(ctx, graph_iri: str, g, req_classes: set[str], req_props: set[str]) -> list:
-    from rdflib import BNode, URIRef
+def _target(ctx, graphs: _Graphs, g: str, target, texts: _Texts) -> list:
+    """The findings on one annotation target of graph ``g``."""
+    from qkg.context import from_ox
 
-    supported: dict = {}
-    for ann, body in g.subject_objects(URIRef(OA + "hasBody")):
-        props = supported.setdefault(body, set())
-        props.add(None)  # the node as a whole
-        props.update(str(p) for p in g.objects(ann, URIRef(QKG + "supports")))
-    annotations = set(g.subjects(URIRef(OA + "hasBody"), None))
-    out, bare = [], set()
-    for node, cls in sorted(g.subject_objects(URIRef(RDF + "type")), key=lambda t: (str(t[0]), str(t[1]))):
-        if str(cls) in req_classes and node not in supported and node not in bare:
-            out.append(ctx.finding("QKG-EVIDENCE-MISSING", "evidence", "violation",
-                                   f"{shorten(str(cls))} without evidence: add an oa:Annotation with "
-                                   f"oa:hasBody {_name(node)} quoting the source", focus=node, graph=graph_iri))
-            bare.add(node)  # one finding per node, not one more per property
-    for s, p, o in sorted(g, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-        if str(p) in req_props and s not in annotations and s not in bare and str(p) not in supported.get(s, ()):
-            if isinstance(s, BNode) and s not in supported:
-                continue  # a nested node is covered by its owner's annotation
-            out.append(ctx.finding("QKG-STATEMENT-EVIDENCE-MISSING", "evidence", "violation",
-                                   f"{shorten(str(p))} {_value(o)} has no evidence: add qkg:supports "
-                                   f"{shorten(str(p))} to an annotation of {_name(s)}", focus=s,
-                                   graph=graph_iri, path=str(p)))
-            supported.setdefault(s, set()).add(str(p))  # one finding per (node, property)
+    def one(node, p):
+        return graphs.value(node, OA + p, g)
+
+    def finding(code, message, node):
+        return ctx.finding(code, "evidence", "violation", message, focus=from_ox(node), graph=g)
+
+    source = one(target, "hasSource")
+    if source is None:
+        return [finding("QKG-EVIDENCE-NO-SOURCE", "annotation target without oa:hasSource", target)]
+    text = texts.get(source.value)
+    selectors = [q.object for q in graphs.quads(target, OA + "hasSelector", None, g)]
+    quotes = [s for s in selectors if one(s, "exact") is not None]
+    if text is None:
+        if quotes and source.value not in texts.missing:
+            return [finding("QKG-UNKNOWN-SOURCE", f"no source text known for {shorten(source.value)}; "
+                                                  f"quotes cannot be checked", quotes[0])]
+        return []
+    out, exact = [], None
+    for sel in quotes:
+        exact = one(sel, "exact").value
+        prefix, suffix = (getattr(one(sel, p), "value", "") for p in ("prefix", "suffix"))
+        if exact not in text:
+            hint = (" (it occurs with different quotes, dashes, markup or spacing)"
+                    if _loose(exact) in _loose(text) else "")
+            out.append(finding("QKG-QUOTE-NOT-FOUND", f"quote not in the source text{hint}: \"{_short(exact)}\"", sel))
+        elif prefix + exact + suffix not in text:
+            out.append(finding("QKG-QUOTE-CONTEXT", f"oa:prefix/oa:suffix do not surround the quote "
+                                                    f"\"{_short(exact)}\"", sel))
+    for sel in selectors:  # positions are checked against the last quote
+        start, end = one(sel, "start"), one(sel, "end")
+        if start is None or end is None:
+            continue
+        try:
+            a, b = int(start.value), int(end.value)
+        except ValueError:
+            a, b = -1, -1
+        if not (0 <= a <= b <= len(text) and (exact is None or text[a:b] == exact)):
+            found = text.find(exact) if exact else -1
+            fix = f"; the quote is at {found}-{found + len(exact)}" if found >= 0 else ""
+            out.append(finding("QKG-POSITION-MISMATCH",
+                               f"oa:start {start.value} / oa:end {end.value} do not point at the quote{fix}", sel))
+    return out
+
+
+def _required(ctx, graphs: _Graphs, bare, unsupported) -> dict[str, list]:
+    """Required-evidence findings by graph: bare nodes first, then unsupported statements."""
+    from qkg.context import from_ox
+
+    classes: dict = {}  # (graph, bare node) → its first class requiring evidence
+    for g, node, cls in bare:
+        if (g, node) not in classes or cls.value < classes[g, node].value:
+            classes[g, node] = cls
+    out: dict[str, list] = {}
+    for (g, node), cls in sorted(classes.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
+        focus = from_ox(node)
+        out.setdefault(g, []).append(ctx.finding(
+            "QKG-EVIDENCE-MISSING", "evidence", "violation", f"{shorten(cls.value)} without evidence: add an "
+            f"oa:Annotation with oa:hasBody {_name(focus)} quoting the source", focus=focus, graph=g))
+    @functools.cache
+    def annotated(g: str, node) -> bool:
+        return any(graphs.quads(None, OA + "hasBody", node, g))
+
+    objects: dict = {}  # (graph, node, property) → the first object: one finding per node and property
+    for g, s, p, o in unsupported:
+        if (g, s) in classes:
+            continue  # one finding per bare node, not one more per property
+        if isinstance(s, graphs.ox.BlankNode) and not annotated(g, s):
+            continue  # a nested node is covered by its owner's annotation
+        if (g, s, p) not in objects or o.value < objects[g, s, p].value:
+            objects[g, s, p] = o
+    for (g, s, p), o in sorted(objects.items(), key=lambda kv: (kv[0][0], kv[0][1].value, kv[0][2].value)):
+        focus, prop = from_ox(s), shorten(p.value)
+        out.setdefault(g, []).append(ctx.finding(
+            "QKG-STATEMENT-EVIDENCE-MISSING", "evidence", "violation", f"{prop} {_value(from_ox(o))} has no "
+            f"evidence: add qkg:supports {prop} to an annotation of {_name(focus)}", focus=focus, graph=g,
+            path=p.value))
     return out
 
 
