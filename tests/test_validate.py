@@ -93,6 +93,18 @@ def test_syntax_findings_in_the_whole_project_with_or_without_a_store(case, proj
     assert report.exit_code == expect["exit"]
 
 
+def test_a_literal_focus_is_reported_not_a_crash(project_copy, tmp_path, monkeypatch):
+    """A literal where a node belongs (an annotation whose target is a string) is a
+    finding on the built store too, whose lookups refuse literal subjects."""
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "cache"))
+    data = project_copy.data_dir / "2025-09-22-cabinet-office-7th-mdq.ttl"
+    data.write_text(data.read_text(encoding="utf-8") + '\n[] a oa:Annotation ; oa:hasTarget "a passage" .\n',
+                    encoding="utf-8")
+    report = validate_project(project_copy, stages=("syntax", "evidence"))
+    hits = [f for f in report.findings if f.code == "QKG-EVIDENCE-NO-SOURCE"]
+    assert [(h.focus, h.file) for h in hits] == [("a passage", "data/2025-09-22-cabinet-office-7th-mdq.ttl")]
+
+
 # -- the real project ------------------------------------------------------------------------
 
 

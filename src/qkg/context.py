@@ -321,6 +321,8 @@ class StoreGraphs(Mapping):
         from qkg.build import to_oxigraph
 
         s, p, o = (to_oxigraph(t) if t is not None else None for t in (s, p, o))
+        if isinstance(s, ox.Literal):
+            return set()  # no statement has a literal subject (pyoxigraph refuses the pattern)
         return {q.graph_name.value for q in self.store.quads_for_pattern(s, p, o, None)
                 if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in self._known}
 
@@ -331,6 +333,8 @@ class StoreGraphs(Mapping):
         from qkg.build import to_oxigraph
 
         best = None
+        if not isinstance(to_oxigraph(node), (ox.NamedNode, ox.BlankNode)):
+            return None  # a literal has no label
         for p in (SKOS_PREF_LABEL, RDFS_LABEL):
             for q in self.store.quads_for_pattern(to_oxigraph(node), ox.NamedNode(p), None, None):
                 if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value not in self._known:
