@@ -8,10 +8,9 @@ memory (with the build's own :func:`qkg.build.reason`) when a stage first needs 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from collections.abc import Mapping
 
 from qkg.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH, RDFS, SKOS, SOURCES_GRAPH
 from qkg.paths import Project
