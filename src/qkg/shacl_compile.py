@@ -1,24 +1,22 @@
 """SHACL shapes compiled to SPARQL: one set-oriented query per (shape, constraint).
 
-The W3C SHACL Core components (https://www.w3.org/TR/shacl/#core-components) our
-shapes use, and the cheap ones beside them, become SPARQL over the whole dataset: a
-query per constraint returns every failing (focus node, value node), never one query
-per focus node. A shape nested in ``sh:not``, ``sh:or``, ``sh:xone``, ``sh:and``,
-``sh:node``, ``sh:property`` or ``sh:qualifiedValueShape`` becomes a boolean
-condition on the value node (``EXISTS`` / ``NOT EXISTS``).
+The W3C SHACL Core components (https://www.w3.org/TR/shacl/#core-components) our shapes use, and
+the cheap ones beside them, become SPARQL over the whole dataset: a query per constraint returns
+every failing (focus node, value node), never one query per focus node. A shape nested in
+``sh:not``, ``sh:or``, ``sh:xone``, ``sh:and``, ``sh:node``, ``sh:property`` or
+``sh:qualifiedValueShape`` becomes a boolean condition on the value node (``EXISTS``/``NOT EXISTS``).
 
-Semantics follow pySHACL 0.40 (what ``qkg.shacl.run_shacl`` runs), where it and the
-spec could differ: tests whose outcome depends on rdflib's reading of a literal
-(``sh:datatype`` well-formedness, ``sh:pattern`` with Python's ``re``, the value
-ranges, the string lengths, ``sh:in`` with literals) are decided in Python on the
-distinct candidate terms, and the failing terms are put back into the query as a
-``VALUES`` block; ``sh:lessThan`` pairs that are not both numbers are compared in
-Python too. The dataset may repeat a triple (pyoxigraph's union default graph is a
-multiset), so every query is ``DISTINCT`` and every count ``COUNT(DISTINCT …)``.
+Semantics follow pySHACL 0.40 (what ``qkg.shacl.run_shacl`` runs), where it and the spec could
+differ: tests whose outcome depends on rdflib's reading of a literal (``sh:datatype``
+well-formedness, ``sh:pattern`` with Python's ``re``, the value ranges, the string lengths, ``sh:in``
+with literals) are decided in Python on the distinct candidate terms, and the failing terms are
+put back into the query as a ``VALUES`` block; ``sh:lessThan`` pairs that are not both numbers
+are compared in Python too. The dataset may repeat a triple (pyoxigraph's union default graph is
+a multiset), so every query is ``DISTINCT`` and every count ``COUNT(DISTINCT …)``.
 
-Anything else — paths other than one IRI, ``sh:closed``, SPARQL-based targets,
-rules, custom constraint components, recursive shapes — raises
-:class:`UnsupportedShape` before any query runs, so the caller can use pyshacl.
+Anything else — paths other than one IRI, ``sh:closed``, SPARQL-based targets, rules, custom
+constraint components, recursive shapes — raises :class:`UnsupportedShape` before any query
+runs, so the caller can use pyshacl.
 """
 from __future__ import annotations
 
