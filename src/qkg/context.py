@@ -64,13 +64,7 @@ class Context:
     @property
     def quads(self):
         if self._quads is None:
-            import pyoxigraph as ox
-
-            from qkg.build import to_oxigraph
-
-            self._quads = ox.Store()
-            self._quads.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(iri))
-                                    for iri, g in self.graphs.items() for triple in g)
+            self._quads = memory_store(self.graphs.items())
         return self._quads
 
     def _closed(self) -> tuple:
@@ -232,17 +226,18 @@ def from_ox(term):
     return rdflib.Literal(term.value, datatype=None if dt.endswith("#string") else rdflib.URIRef(dt))
 
 
-def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
+def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool, built: Path | None = None) -> None:
     """Fill ``ctx`` with graphs, the closure and a store: from the build's store when
-    the whole project is validated, else by parsing and reasoning in memory."""
+    the whole project is validated (``built``, the current one if the caller looked it
+    up: none there means it is built now), else by parsing and reasoning in memory."""
     import json
 
     import pyoxigraph as ox
 
     if use_build:
-        from qkg.build import build, cached_store
+        from qkg.build import build
 
-        path = cached_store(ctx.project) or build(ctx.project).path
+        path = built or build(ctx.project).path
         store = ox.Store.read_only(str(path))
         manifest = json.loads((path / "manifest.json").read_text())
         errors, ctx.merged = manifest.get("errors", []), manifest.get("default_graph") == "merged"
@@ -260,16 +255,22 @@ def load(ctx: Context, pairs: list[tuple[str, Path]], use_build: bool) -> None:
 
 def _reason(project: Project, inputs) -> tuple:
     """The build's reasoning (closure, shortcut rules, date bounds) in memory."""
-    import pyoxigraph as ox
-
-    from qkg.build import reason, to_oxigraph
+    from qkg.build import reason
     from qkg.derive import load_rules
 
     inferred, errors = reason(inputs, "owlrl", load_rules(project.rule_files))
+    return inferred, errors, memory_store([*inputs.graphs.items(), (INFERRED_GRAPH, inferred)])
+
+
+def memory_store(graphs):
+    """An in-memory pyoxigraph store holding ``(graph IRI, rdflib graph)`` pairs as named graphs."""
+    import pyoxigraph as ox
+
+    from qkg.build import to_oxigraph
+
     store = ox.Store()
-    store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(iri))
-                      for iri, g in [*inputs.graphs.items(), (INFERRED_GRAPH, inferred)] for triple in g)
-    return inferred, errors, store
+    store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple), ox.NamedNode(iri)) for iri, g in graphs for triple in g)
+    return store
 
 
 def graph_of_store(store, iri: str):

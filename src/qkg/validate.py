@@ -115,15 +115,12 @@ def check_syntax(project: Project, paths: list[Path], documents: set[Path]) -> l
 EMPTY_MESSAGE = "the file holds no triples; encode the document's assertions or remove it"
 
 
-def _built_counts(project: Project) -> dict[str, int] | None:
-    """Triples per asserted graph of the built store of the project's current files, or
-    None when there is none (a stale or missing store is built later, by the load)."""
+def _built_counts(built: Path | None) -> dict[str, int] | None:
+    """Triples per asserted graph of the store at ``built``, or None when there is none
+    (a stale or missing store is built later, by the load)."""
     import json
 
-    from qkg.build import cached_store
-
-    path = cached_store(project)
-    return json.loads((path / "manifest.json").read_text())["graphs"] if path is not None else None
+    return json.loads((built / "manifest.json").read_text())["graphs"] if built is not None else None
 
 
 # -- orchestration -----------------------------------------------------------------------
@@ -157,7 +154,10 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
         pairs = [(g, p) for g, p in pairs if p.exists()]
     extra = project.orphan_data_files() if files is None else []
     complete = files is None and all(d.data.exists() for d in docs)
-    counts = _built_counts(project) if complete else None
+    from qkg.build import cached_store
+
+    built = cached_store(project) if complete else None
+    counts = _built_counts(built)
     # a built store for these very bytes: the build parsed its input files strictly
     # (the same parser), so only the files it does not read are parsed again
     again = [p for _, p in pairs] if counts is None else []
@@ -178,7 +178,7 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
     try:
         clock = time.perf_counter()
         try:
-            load(ctx, pairs, use_build=complete)
+            load(ctx, pairs, use_build=complete, built=built)
         except (InputError, RdfSyntaxError) as exc:
             report.findings.append(_syntax_finding(exc))
             return report

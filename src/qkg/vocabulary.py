@@ -127,8 +127,9 @@ def run(ctx) -> list:
         rows = [(r["g"].value, r["t"], r["x"]) for r in store.query(text)]
         return sorted((g, t, x) for g, t, x in rows if g in scope)
 
-    predicates, classes, supported, typed = map_threads(lambda q: q() if callable(q) else per_graph(q), (
-        _PREDICATES, _CLASSES, _SUPPORTED, lambda: list(store.query(_TYPED))))
+    predicates, classes, supported, typed = map_threads(lambda run: run(), (
+        lambda: per_graph(_PREDICATES), lambda: per_graph(_CLASSES), lambda: per_graph(_SUPPORTED),
+        lambda: list(store.query(_TYPED))))
     for g, t, x in predicates:
         if t.value not in voc.properties:
             once((g, "p", t.value), lambda: _undeclared(ctx, voc, g, t.value, "property", from_ox(x)))
