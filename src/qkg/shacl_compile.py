@@ -180,13 +180,18 @@ class Compiler:
     """Shapes → :class:`Check` queries.
 
     :param oracle: answers what needs the data: ``subclasses(iri)`` (the class and its
-        ``rdfs:subClassOf*`` descendants, as IRIs) and ``failing(key, candidates, var)``
+        ``rdfs:subClassOf*`` descendants, as IRIs), ``failing(key, candidates, var)``
         (SPARQL terms among the distinct bindings of ``var`` in the pattern
-        ``candidates`` that fail the Python test named by ``key``).
+        ``candidates`` that fail the Python test named by ``key``) and ``restriction(x)``.
+    :param plan: a :class:`qkg.shacl_plan.Planner`: whether a check scans a path's
+        statements or looks them up per focus node (``None``: always look up).
     """
 
-    def __init__(self, model: ShapesModel, oracle):
+    def __init__(self, model: ShapesModel, oracle, plan=None):
+        from qkg.shacl_plan import Planner
+
         self.model, self.oracle, self.n, self.stack = model, oracle, 0, []
+        self.plan = plan or Planner(lambda pattern: 0, "lookup")
 
     def fresh(self) -> str:
         self.n += 1
@@ -198,9 +203,7 @@ class Compiler:
         """The test of one value-type parameter (``arg``: its value) on value node ``v``
         of focus ``x``; ``ctx`` binds both."""
         if name == "class":
-            t = self.fresh()
-            types = " ".join(f"<{c}>" for c in self.oracle.subclasses(str(arg)))
-            return f"EXISTS {{ VALUES {t} {{ {types} }} {v} <{RDF_TYPE}> {t} }}"
+            return f"EXISTS {{ {self.typed(arg, v)} }}"
         if name == "datatype":
             if str(arg) == RDFS + "Literal":
                 return f"isLiteral({v})"
@@ -237,6 +240,11 @@ class Compiler:
             parts = [f"IF({self.conforms(self.model.shape(s), ctx, v)}, 1, 0)" for s in arg]
             return f"({' + '.join(parts or ['0'])} = 1)"
         return self.conforms(self.model.shape(arg), ctx, v)  # sh:node
+
+    def typed(self, cls, v: str) -> str:
+        """A pattern matching when ``v`` is an instance of ``cls`` or of a subclass."""
+        t, types = self.fresh(), " ".join(f"<{c}>" for c in self.oracle.subclasses(str(cls)))
+        return f"VALUES {t} {{ {types} }} {v} <{RDF_TYPE}> {t}"
 
     def python(self, key, candidates: str, v: str) -> str:
         """The Python test ``key`` on ``v`` as SPARQL: ``true`` when every candidate
@@ -360,11 +368,13 @@ class Compiler:
         through ``sh:property`` (whose results are reported as their own)."""
         out = []
         for node in self.model.targeted():
-            out += self.shape_checks(self.model.shape(node), self.target_pattern(node, "?this"), "?this")
+            ctx, size = self.target_pattern(node, "?this")
+            out += self.shape_checks(self.model.shape(node), ctx, "?this", size)
         return out
 
-    def target_pattern(self, node, x: str) -> str:
-        """A subquery binding ``x`` once to each focus node of the shape ``node``
+    def target_pattern(self, node, x: str) -> tuple[str, int | None]:
+        """(a subquery binding ``x`` once to each focus node of the shape ``node``, the
+        most nodes it binds or ``None`` when restricted to some graphs)
         (https://www.w3.org/TR/shacl/#targets; classes with their subclasses)."""
         targets, parts = self.model.targets(node), []
         classes = {c for t in targets.get("targetClass", []) for c in self.oracle.subclasses(str(t))}
@@ -375,34 +385,47 @@ class Compiler:
             parts.append(f"VALUES {x} {{ {' '.join(sparql_term(n) for n in targets['targetNode'])} }}")
         parts += [f"{x} <{p}> {self.fresh()} ." for p in targets.get("targetSubjectsOf", [])]
         parts += [f"{self.fresh()} <{p}> {x} ." for p in targets.get("targetObjectsOf", [])]
-        union = " UNION ".join(f"{{ {p} }}" for p in parts)
-        return f"{{ SELECT DISTINCT {x} WHERE {{ {union} {self.oracle.restriction(x)} }} }}"
+        union, restriction = " UNION ".join(f"{{ {p} }}" for p in parts), self.oracle.restriction(x)
+        size = None if restriction else self.plan.focus_size(
+            classes, len(targets.get("targetNode", [])), targets.get("targetSubjectsOf", []),
+            targets.get("targetObjectsOf", []))
+        return f"{{ SELECT DISTINCT {x} WHERE {{ {union} {restriction} }} }}", size
 
-    def shape_checks(self, shape: Shape, ctx: str, x: str) -> list[Check]:
-        """The checks of ``shape`` at focus ``x`` bound by ``ctx``, then of its property shapes."""
+    def shape_checks(self, shape: Shape, ctx: str, x: str, size: int | None = None) -> list[Check]:
+        """The checks of ``shape`` at focus ``x`` bound by ``ctx`` (at most ``size`` nodes,
+        ``None``: few), then of its property shapes. A scanned path (:mod:`qkg.shacl_plan`)
+        is read in a sub-select, and an absence tested by ``MINUS``: each reads its side
+        once, where ``FILTER NOT EXISTS`` looks every row up (same results: ``x`` and the
+        value are always bound on the left, and the right shares no other variable)."""
         if shape.deactivated:
             return []
         out = []
         vp, v = self.value_pattern(shape, x)
-        head, p = f"SELECT DISTINCT {x}", f"<{shape.path}>"
+        head, p, scan = f"SELECT DISTINCT {x}", f"<{shape.path}>", self.plan.scans(size, shape.path)
+        reach = f"{ctx} {self.plan.statements(x, shape.path, v) if scan else vp}"
         for name in VALUE_PARAMS:
             for arg in shape.params.get(name, []):
-                test = self.value_test(shape, name, arg, f"{ctx} {vp}", x, v)
+                if scan and name == "class":
+                    query = f"{head} {v} WHERE {{ {reach} MINUS {{ {self.typed(arg, v)} }} }}"
+                    out.append(Check(shape, component(name), query, "value", x, v))
+                    continue
+                test = self.value_test(shape, name, arg, reach, x, v)
                 if test == "true":
                     continue  # decided in Python: no value fails
-                query = f"{head} {v if vp else ''} WHERE {{ {ctx} {vp} FILTER(!COALESCE({test}, false)) }}"
+                query = f"{head} {v if vp else ''} WHERE {{ {reach} FILTER(!COALESCE({test}, false)) }}"
                 out.append(Check(shape, component(name), query, "value", x, v))
         w = self.fresh()
+        values = self.plan.statements(x, shape.path, w) if scan else f"{{ {x} {p} {w} }}"
         for arg in shape.params.get("minCount", []):
             n = self.count(shape, arg, nested=False)
-            query = (f"{head} WHERE {{ {ctx} FILTER NOT EXISTS {{ {x} {p} {w} }} }}" if n == 1 else
-                     f"SELECT {x} WHERE {{ {ctx} OPTIONAL {{ {x} {p} {w} }} }} GROUP BY {x} "
+            query = (f"{head} WHERE {{ {ctx} {'MINUS' if scan else 'FILTER NOT EXISTS'} {{ {x} {p} {w} }} }}"
+                     if n == 1 else f"SELECT {x} WHERE {{ {ctx} OPTIONAL {values} }} GROUP BY {x} "
                      f"HAVING (COUNT(DISTINCT {w}) < {n})")
             out += [Check(shape, component("minCount"), query, "focus", x)] if n > 0 else []
         for arg in shape.params.get("maxCount", []):
             n = self.count(shape, arg, nested=False)
             query = (f"{head} WHERE {{ {ctx} FILTER EXISTS {{ {x} {p} {w} }} }}" if n == 0 else
-                     f"SELECT {x} WHERE {{ {ctx} {x} {p} {w} }} GROUP BY {x} HAVING (COUNT(DISTINCT {w}) > {n})")
+                     f"SELECT {x} WHERE {{ {ctx} {values} }} GROUP BY {x} HAVING (COUNT(DISTINCT {w}) > {n})")
             out.append(Check(shape, component("maxCount"), query, "focus", x))
         for hv in shape.params.get("hasValue", []):
             query = f"{head} WHERE {{ {ctx} FILTER({self.lacks(shape, x, hv)}) }}"
@@ -419,31 +442,34 @@ class Compiler:
                 if shape.path is None:
                     raise UnsupportedShape(f"shape {shape.node.n3()}: sh:{name} on a node shape", "shapes")
                 o = self.fresh()
-                query = (f"{head} {v} {o} WHERE {{ {ctx} {vp} {x} <{q}> {o} . FILTER(!COALESCE(isNumeric({v}) "
+                query = (f"{head} {v} {o} WHERE {{ {reach} {x} <{q}> {o} . FILTER(!COALESCE(isNumeric({v}) "
                          f"&& isNumeric({o}) && {v} {op} {o}, false)) }}")  # the rest: rdflib's order, in Python
                 out.append(Check(shape, component(name), query, "pairs", x, v, {"other": o, "op": op}))
         for qvs in shape.params.get("qualifiedValueShape", []):
-            out += self.qualified_checks(shape, qvs, ctx, x)
+            out += self.qualified_checks(shape, qvs, ctx, x, scan)
         for c in shape.params.get("sparql", []):
             if not any(str(d) == "true" for d in self.model.values(c, "deactivated")):
                 out.append(Check(shape, "SPARQLConstraintComponent", "", "sparql", x, extra={
                     "constraint": c, "ctx": ctx, "select": self.model.values(c, "select"),
                     "prefixes": self.model.prefixes(c), "messages": self.model.values(c, "message")}))
         for prop in shape.properties:
-            out += self.shape_checks(prop, f"{ctx} {vp}", v)
+            out += self.shape_checks(prop, reach, v, (self.plan.path_size(shape.path) if vp else size)
+                                     if size is not None else None)
         return out
 
-    def qualified_checks(self, shape: Shape, qvs, ctx: str, x: str) -> list[Check]:
+    def qualified_checks(self, shape: Shape, qvs, ctx: str, x: str, scan: bool = False) -> list[Check]:
         """sh:qualifiedMinCount / sh:qualifiedMaxCount: distinct values conforming to ``qvs``."""
         low, high, cond = self.qualified(shape, qvs, ctx, x, nested=False)
         w, p = self.fresh(), f"<{shape.path}>"
         if high is None and low == 1:
-            query = f"SELECT DISTINCT {x} WHERE {{ {ctx} FILTER NOT EXISTS {{ {x} {p} {w} FILTER({cond.format(v=w)}) }} }}"
+            absent = "MINUS" if scan else "FILTER NOT EXISTS"
+            query = f"SELECT DISTINCT {x} WHERE {{ {ctx} {absent} {{ {x} {p} {w} FILTER({cond.format(v=w)}) }} }}"
             return [Check(shape, component("qualifiedMinCount"), query, "focus", x)]
         if high is None and low == 0:
             return []
         n = f"COUNT(DISTINCT {w})"
         having = " || ".join(([f"{n} < {low}"] if low else []) + ([f"{n} > {high}"] if high is not None else []))
-        query = (f"SELECT {x} ({n} AS ?q_n) WHERE {{ {ctx} OPTIONAL {{ {x} {p} {w} FILTER({cond.format(v=w)}) }} }} "
-                 f"GROUP BY {x} HAVING ({having})")
+        values = (self.plan.statements(x, shape.path, w, cond.format(v=w)) if scan else
+                  f"{{ {x} {p} {w} FILTER({cond.format(v=w)}) }}")
+        query = f"SELECT {x} ({n} AS ?q_n) WHERE {{ {ctx} OPTIONAL {values} }} GROUP BY {x} HAVING ({having})"
         return [Check(shape, component("qualifiedMinCount"), query, "qualified", x, extra={"low": low, "high": high})]

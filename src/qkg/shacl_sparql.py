@@ -67,7 +67,7 @@ class StoreOracle:
         from qkg.fastvalidate import TermConverter
 
         self.store, self.union, self.graphs = store, union, list(graphs) if graphs is not None else None
-        self.convert, self.verdicts, self.classes = TermConverter(), {}, {}
+        self.convert, self.verdicts, self.classes, self.answers = TermConverter(), {}, {}, {}
 
     def query(self, text: str):
         return self.store.query(text, use_default_graph_as_union=self.union)
@@ -78,16 +78,37 @@ class StoreOracle:
             self.classes[iri] = sorted({iri, *(r[0].value for r in rows if r[0].__class__.__name__ == "NamedNode")})
         return self.classes[iri]
 
+    def count(self, pattern: str) -> int:
+        """The number of solutions of a group pattern (for :class:`qkg.shacl_plan.Planner`)."""
+        return int(next(iter(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")))["n"].value)
+
+    def prefetch(self, requests) -> None:
+        """Answer ``failing`` requests ahead of the compile that asks them: their queries
+        side by side (pyoxigraph releases the GIL), the Python tests after."""
+        from qkg.parallel import map_threads
+
+        todo = list(dict.fromkeys(requests))
+        for request, terms in zip(todo, map_threads(lambda r: self.candidates(*r[1:]), todo)):
+            self.answers[request] = self.judge(request[0], terms)
+
+    def candidates(self, pattern: str, var: str) -> list:
+        return [row[0] for row in self.query(chain_exists(f"SELECT DISTINCT {var} WHERE {{ {pattern} }}"))]
+
     def failing(self, key, candidates: str, var: str) -> list[str]:
         """Distinct bindings of ``var`` in ``candidates`` that fail the Python test ``key``."""
+        if (key, candidates, var) not in self.answers:
+            self.answers[key, candidates, var] = self.judge(key, self.candidates(candidates, var))
+        return self.answers[key, candidates, var]
+
+    def judge(self, key, terms) -> list[str]:
+        """The terms that fail the Python test ``key``, as SPARQL terms."""
         import logging
 
         test, bad = python_test(key), []
         quiet = logging.getLogger("rdflib.term")
         level, quiet.level = quiet.level, logging.CRITICAL  # rdflib logs every ill-typed literal it reads
         try:
-            for row in self.query(chain_exists(f"SELECT DISTINCT {var} WHERE {{ {candidates} }}")):
-                term = row[0]
+            for term in terms:
                 if (key, term) not in self.verdicts:
                     self.verdicts[key, term] = test(self.convert(term))
                 if not self.verdicts[key, term]:
@@ -295,13 +316,33 @@ def chain_exists(query: str) -> str:
     return query
 
 
+class _Recorder:
+    """An oracle that records the Python tests a compile asks for and answers none (so
+    they can be run side by side before the real compile, which gives the same texts)."""
+
+    def __init__(self, oracle):
+        self.oracle, self.requests = oracle, []
+
+    def __getattr__(self, name):
+        return getattr(self.oracle, name)
+
+    def failing(self, key, candidates: str, var: str) -> list[str]:
+        self.requests.append((key, candidates, var))
+        return []
+
+
 class Engine:
     """Validation of one store against one shapes graph (see :func:`validate_store`)."""
 
-    def __init__(self, store, shapes_graph, union: bool, graphs=None):
+    def __init__(self, store, shapes_graph, union: bool, graphs=None, plan: str = "auto"):
+        from qkg.shacl_plan import Planner
+
         self.oracle = StoreOracle(store, union, graphs)
         self.convert = self.oracle.convert
-        self.checks = Compiler(ShapesModel(shapes_graph), self.oracle).checks()
+        model, planner, recorder = ShapesModel(shapes_graph), Planner(self.oracle.count, plan), _Recorder(self.oracle)
+        Compiler(model, recorder, planner).checks()
+        self.oracle.prefetch(recorder.requests)
+        self.checks = Compiler(model, self.oracle, planner).checks()
         for check in self.checks:
             if check.kind == "sparql":
                 self.prepare(check)
@@ -390,7 +431,8 @@ class Engine:
         return [self.result(check, this or focus, value, check.component, path, messages)]
 
 
-def validate_store(store, shapes_graph, graphs=None, union: bool | None = None) -> list[ShaclResult]:
+def validate_store(store, shapes_graph, graphs=None, union: bool | None = None,
+                   plan: str = "auto") -> list[ShaclResult]:
     """Validate a pyoxigraph store against ``shapes_graph`` (an rdflib graph).
 
     :param store: a :class:`pyoxigraph.Store` or the path of an on-disk store.
@@ -398,6 +440,8 @@ def validate_store(store, shapes_graph, graphs=None, union: bool | None = None) 
         (``None``: every focus node); the constraints still see the whole dataset.
     :param union: read the union of the named graphs (``True``) or the default graph
         (``False``); ``None`` decides from the store's manifest (:func:`store_union`).
+    :param plan: ``auto``, ``scan`` or ``lookup``: how checks join a path's statements to
+        the focus nodes (:mod:`qkg.shacl_plan`; the results are the same).
     :return: :class:`qkg.shacl.ShaclResult` records sorted as :func:`qkg.shacl.run_shacl` sorts them.
     :raises UnsupportedShape: the shapes use SHACL this engine does not compile.
     """
@@ -406,7 +450,7 @@ def validate_store(store, shapes_graph, graphs=None, union: bool | None = None) 
     if not isinstance(store, ox.Store):
         union = store_union(store) if union is None else union
         store = ox.Store.read_only(str(store))
-    results = Engine(store, shapes_graph, True if union is None else union, graphs).run()
+    results = Engine(store, shapes_graph, True if union is None else union, graphs, plan).run()
     if graphs is None:
         return results
     described = set()
