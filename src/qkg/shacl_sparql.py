@@ -21,7 +21,8 @@ import re
 from pathlib import Path
 
 from qkg.shacl import ShaclResult, _s
-from qkg.shacl_compile import SH, Check, Compiler, ShapesModel, UnsupportedShape
+from qkg.shacl_compile import SH, Check, Compiler
+from qkg.shacl_model import ShapesModel, UnsupportedShape
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: pyshacl's messages for a failing core constraint of a shape without sh:message.
