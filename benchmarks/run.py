@@ -95,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
     if "build" not in wanted and built and not args.regenerate:
         cfg.store = built[0].parent  # the store of an earlier run of the build section
         cfg.asserted = sum(__import__("json").loads(built[0].read_text())["graphs"].values())
-        cfg.catalog = sections.stored_queries(cfg)
     elif "build" not in wanted:
         wanted.insert(0, "build")  # every other section needs the store
     if "server" in wanted and "queries" not in wanted:
@@ -103,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     if "merged" in wanted and "queries" not in wanted:
         wanted.insert(wanted.index("merged"), "queries")
     started = time.perf_counter()
-    figures = prepare(cfg, args.regenerate)
+    figures = prepare(cfg, args.regenerate)  # copies this checkout's queries into the project
+    if cfg.store is not None:
+        cfg.catalog = sections.stored_queries(cfg)  # after the copy: the queries measured are this checkout's
     print(f"qkg scale benchmarks, {cfg.label} triples, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f} at start; {platform.python_version()}", flush=True)
     for name in wanted:
