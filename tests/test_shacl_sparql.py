@@ -203,3 +203,15 @@ def test_multi_triple_exists_is_chained(query, expected):
     from qkg.shacl_sparql import chain_exists
 
     assert chain_exists(query) == expected
+
+
+def test_less_than_on_a_blank_node_is_refused():
+    """pyshacl refuses to compare a blank node with sh:lessThan; so does the engine, so
+    that ``shacl_on_store`` falls back to pyshacl."""
+    from qkg.shacl_model import UnsupportedShape
+    from qkg.shacl_sparql import validate_store
+
+    shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:lessThan ex:q ] ."
+    store = _store({"http://example.org/g": "ex:a a ex:C ; ex:p [] ; ex:q 1 ."})
+    with pytest.raises(UnsupportedShape, match="blank node"):
+        validate_store(store, _shapes(shapes), union=True)

@@ -15,13 +15,15 @@ decides per (focus set, path) from two counts the store answers from its indexes
 """
 from __future__ import annotations
 
+from qkg.namespaces import RDF
+
 #: Scan a path when it has at most this many statements per focus node (a lookup costs
 #: about as much as scanning and hashing five statements).
 SCAN_RATIO = 5
 #: Planner modes: ``auto`` decides by the counts, ``scan`` and ``lookup`` force one form
 #: (the tests run every shape fixture in each).
 MODES = ("auto", "scan", "lookup")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 
 
 class Planner:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from qkg.namespaces import XSD
+from qkg.shacl_model import UnsupportedShape
 
 
 def python_test(key):

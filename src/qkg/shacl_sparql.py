@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 
 from qkg.shacl import ShaclResult, _s
-from qkg.shacl_python import less, python_test
 from qkg.shacl_compile import SH, Check, Compiler
 from qkg.shacl_model import ShapesModel, UnsupportedShape
+from qkg.shacl_python import less, python_test
 
 #: pyshacl's messages for a failing core constraint of a shape without sh:message.
 DEFAULT_MESSAGES = {
