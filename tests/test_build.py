@@ -137,3 +137,53 @@ def test_inferred_triples_about_asserted_blank_nodes_keep_their_subjects(project
     types = {q.object.value.rsplit("#", 1)[-1]
              for q in store.quads_for_pattern(label.subject, None, None, ox.NamedNode(INFERRED_GRAPH))}
     assert {"Event", "Meeting"} <= types
+
+
+def test_chunked_bulk_load_writes_the_same_store(project, monkeypatch, tmp_path):
+    """A graph per chunk (as at scale, where the loader works while files are parsed)
+    gives the store of a single chunk, blank nodes shared by the default graph included."""
+    import pyoxigraph as ox
+
+    from qkg import build as build_module, loader
+    from test_incremental import _normalized
+
+    stores = {}
+    for chunk_bytes in (2**40, 1):
+        monkeypatch.setattr(loader, "CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(loader, "MAX_CHUNKS", 10**6)
+        monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / str(chunk_bytes)))
+        stores[chunk_bytes] = build_module.build(project, incremental=False).path
+    assert len(loader.chunks(list(project.graph_files()))) == len({g for g, _ in project.graph_files()}) > 3
+    assert _normalized(stores[1]) == _normalized(stores[2**40])
+    store = ox.Store.read_only(str(stores[1]))
+    blank = {q.subject for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)
+             if isinstance(q.subject, ox.BlankNode)}
+    assert blank == {q.subject for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+                     if isinstance(q.subject, ox.BlankNode)}
+
+
+def test_chunks_keep_a_graphs_files_together(tmp_path, monkeypatch):
+    from qkg import loader
+
+    files = []
+    for i, graph in enumerate("aabcca"):
+        path = tmp_path / f"{i}.ttl"
+        path.write_text("x" * 10)
+        files.append((graph, path))
+    monkeypatch.setattr(loader, "CHUNK_BYTES", 10)
+    chunks = loader.chunks(files)
+    assert [[g for g, _ in c] for c in chunks] == [["a", "a", "a"], ["b"], ["c", "c"]]
+    monkeypatch.setattr(loader, "MAX_CHUNKS", 1)
+    assert len(loader.chunks(files)) == 1
+
+
+def test_a_failed_bulk_load_is_raised_by_the_build(tmp_path):
+    import pyoxigraph as ox
+
+    from qkg.loader import Loader
+
+    loader = Loader(ox.Store(str(tmp_path / "store")))
+    loader.put(b"<http://example.org/s> <http://example.org/p> .\n")
+    loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+    with pytest.raises(SyntaxError):
+        loader.finish()

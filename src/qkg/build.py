@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,41 +251,40 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
 
     from qkg.fastreason import ERRORS
     from qkg.incremental import GLOBAL_FILE
+    from qkg.loader import Loader, chunk_document, chunks
 
     clock = time.perf_counter()
-    mem = ox.Store()
-    for graph, path in project.graph_files():
-        load_file(mem, graph, path, relative(project, path))
-        if graph not in result.loaded:
-            result.loaded.append(graph)
-    result.timings["parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    result.graphs = graph_counts(mem)
-    disk = ox.Store(str(tmp))
-    # The asserted graphs go to disk while the reasoner works: N-Quads bytes from the
-    # in-memory store to the bulk loader, both in Rust without the GIL. A merged default
-    # graph rides in the same document, as each graph's triples without a graph name:
-    # the loader keeps one copy of a repeated triple, and it gives blank nodes new ids
-    # consistently within one document, so the default graph and the named graphs share
-    # them. Inferred triples must then be about no asserted blank node (checked below).
     merged = result.default_graph == MERGED
-    data = mem.dump(format=ox.RdfFormat.N_QUADS)
-    if merged:
-        data += b"".join(mem.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) for g in result.graphs)
-    writer = threading.Thread(target=disk.bulk_load, args=(data, ox.RdfFormat.N_QUADS))
-    writer.start()
+    mem = ox.Store()
+    disk = ox.Store(str(tmp))
+    # The asserted graphs go to disk while later files are parsed and the reasoner
+    # works: N-Quads bytes from the in-memory store to the bulk loader, both in Rust.
+    # Inferred triples must then be about no asserted blank node (checked below).
+    loader = Loader(disk)
     try:
+        for chunk in chunks(list(project.graph_files())):
+            graphs = []
+            for graph, path in chunk:
+                load_file(mem, graph, path, relative(project, path))
+                if graph not in graphs:
+                    graphs.append(graph)
+            loader.put(chunk_document(mem, graphs, merged))
+            result.loaded.extend(g for g in graphs if g not in result.loaded)
+        result.timings["parse"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result.graphs = graph_counts(mem)
         done = reason_fast(mem, project, log=log)
-    finally:
-        writer.join()
-    del data
+    except BaseException:
+        loader.stop()
+        raise
+    loader.finish()
     result.inferred, result.errors = done.inferred, done.errors
     result.timings["reason"] = time.perf_counter() - clock
     clock = time.perf_counter()
     inferred = list(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
     own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
     if any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object)):
-        del disk, writer  # an inferred triple about an asserted blank node: write all again, ids kept
+        del disk, loader  # an inferred triple about an asserted blank node: write all again, ids kept
         shutil.rmtree(tmp)
         disk = ox.Store(str(tmp))
         if merged:
