@@ -73,6 +73,39 @@ def test_invalid_input_in_the_whole_project(case, project_copy, tmp_path, monkey
     assert expect["fragment"] in hits[0].message
 
 
+def test_stages_side_by_side_find_what_they_find_one_by_one(project_copy, tmp_path, monkeypatch):
+    """On the built store the stages run in threads; the findings, their order and the
+    stage list are those of a run in order (``QKG_THREADS=1``)."""
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "cache"))
+    for case in STORE_CASES:
+        shutil.copytree(INVALID / case, project_copy.root, dirs_exist_ok=True)
+    reports = {}
+    for threads in ("1", "4"):
+        monkeypatch.setenv("QKG_THREADS", threads)
+        reports[threads] = validate_project(project_copy)
+    one, many = reports["1"], reports["4"]
+    assert {f.stage for f in one.findings} >= {"vocabulary", "evidence", "checks"}
+    assert [f.as_dict() for f in many.findings] == [f.as_dict() for f in one.findings]
+    assert many.stages == one.stages == list(STAGES)
+
+
+def test_a_failing_stage_raises_the_first_stages_error(project, tmp_path, monkeypatch):
+    from qkg import validate
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("QKG_THREADS", "4")
+    original = validate._run_stage
+
+    def failing(stage, *args):
+        if stage in ("vocabulary", "checks"):
+            raise RuntimeError(stage)
+        return original(stage, *args)
+
+    monkeypatch.setattr(validate, "_run_stage", failing)
+    with pytest.raises(RuntimeError, match="^vocabulary$"):
+        validate_project(project)
+
+
 @pytest.mark.parametrize("case", ["empty-file", "syntax-error"])
 def test_syntax_findings_in_the_whole_project_with_or_without_a_store(case, project_copy, tmp_path, monkeypatch):
     """A store built from the very bytes validated spares their second parse, not its

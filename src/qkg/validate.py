@@ -140,8 +140,7 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise UsageError(f"unknown stage {unknown[0]!r}; choose from {', '.join(STAGES)}", "--stage")
-    from qkg.context import Context, documents, input_files, load
-    from qkg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
+    from qkg.context import documents, input_files
 
     started = time.perf_counter()
     report = Report(fail_on=fail_on)
@@ -154,21 +153,34 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
         pairs = [(g, p) for g, p in pairs if p.exists()]
     extra = project.orphan_data_files() if files is None else []
     complete = files is None and all(d.data.exists() for d in docs)
-    from qkg.build import cached_store
+    try:
+        return _validate(project, report, stages, docs, pairs, extra, complete, files, started)
+    finally:
+        report.seconds = time.perf_counter() - started
+
+
+def _validate(project, report, stages, docs, pairs, extra, complete, files, started) -> Report:
+    from qkg.build import build, cached_store
+    from qkg.context import Context, load
+    from qkg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
     built = cached_store(project) if complete else None
+    if complete and built is None:
+        # The build parses every input file with the syntax stage's parser, so they are
+        # not parsed again; when one is broken, the syntax stage below lists them all.
+        with contextlib.suppress(InputError, RdfSyntaxError):
+            built = build(project).path
+        report.timings["load"] = time.perf_counter() - started
     counts = _built_counts(built)
-    # a built store for these very bytes: the build parsed its input files strictly
-    # (the same parser), so only the files it does not read are parsed again
     again = [p for _, p in pairs] if counts is None else []
+    clock = time.perf_counter()
     report.findings += check_syntax(project, again + project.shape_files + extra, {d.data for d in docs} | set(extra))
     if counts is not None:
         report.findings += [Finding("QKG-EMPTY-FILE", "syntax", "violation", EMPTY_MESSAGE, project.relative(d.data))
                             for d in docs if not counts.get(d.graph)]
     report.stages.append("syntax")
-    report.timings["syntax"] = time.perf_counter() - started
+    report.timings["syntax"] = time.perf_counter() - clock
     if report.fatal:
-        report.seconds = time.perf_counter() - started
         return report
     ctx = Context(project, pairs, docs)
     ctx.whole = files is None
@@ -182,21 +194,56 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
         except (InputError, RdfSyntaxError) as exc:
             report.findings.append(_syntax_finding(exc))
             return report
-        report.timings["load"] = time.perf_counter() - clock
+        report.timings["load"] = report.timings.get("load", 0.0) + time.perf_counter() - clock
         if files is None:
             ctx.scope = {g for g in ctx.graphs if g != ONTOLOGY_GRAPH}
         else:
             given = {f.resolve() for f in files}
             ctx.scope = {d.graph for d in docs} | ({REFERENCE_GRAPH} if project.reference_file.resolve() in given else set())
-        for stage in (s for s in stages if s != "syntax"):
-            clock = time.perf_counter()
-            report.findings += _run_stage(stage, ctx, extra, files is None)
+        names = [s for s in stages if s != "syntax"]
+        found = _run_stages(names, ctx, extra, files is None, report.timings)
+        for stage in names:
+            report.findings += found[stage]
             report.stages.append(stage)
-            report.timings[stage] = time.perf_counter() - clock
     finally:
         rdflib_logger.setLevel(level)
-        report.seconds = time.perf_counter() - started
     return report
+
+
+#: The stages after the load, longest first (measured at 1M triples): they start in
+#: this order when they run side by side.
+_LONGEST_FIRST = ("shapes", "checks", "vocabulary", "evidence", "ontology", "reasoning", "queries")
+
+
+def _run_stages(names: list[str], ctx, orphans: list[Path], whole: bool, timings: dict) -> dict:
+    """``stage → findings`` of the stages ``names``, run side by side.
+
+    On a built store they are mostly SPARQL queries, which pyoxigraph evaluates without
+    the GIL, and each stage's own queries leave a core idle at its end: side by side the
+    stages of 1M triples take 14–15 s instead of 16.9 s (peak memory 675 MiB instead of
+    374 MiB). The findings keep the order of :data:`STAGES`; an error raised by a stage
+    is raised here, the first stage's first. ``QKG_THREADS=1`` runs them one by one.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qkg.parallel import workers
+
+    if ctx.store_path is not None:
+        ctx.ontology, ctx.quads  # noqa: B018 -- loaded once, before the threads share the context
+
+    def run(stage: str) -> list[Finding]:
+        clock = time.perf_counter()
+        found = _run_stage(stage, ctx, orphans, whole)
+        timings[stage] = time.perf_counter() - clock
+        return found
+
+    side_by_side = ctx.store_path is not None and workers() > 1 and len(names) > 1
+    if not side_by_side:  # rdflib graphs in memory (some files): Python throughout
+        return {stage: run(stage) for stage in names}
+    order = sorted(names, key=lambda s: _LONGEST_FIRST.index(s) if s in _LONGEST_FIRST else len(_LONGEST_FIRST))
+    with ThreadPoolExecutor(max_workers=len(order), thread_name_prefix="qkg-stage") as pool:
+        futures = {stage: pool.submit(run, stage) for stage in order}
+    return {stage: futures[stage].result() for stage in names}
 
 
 def _run_stage(stage: str, ctx, orphans: list[Path], whole: bool) -> list[Finding]:
