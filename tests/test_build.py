@@ -187,3 +187,22 @@ def test_a_failed_bulk_load_is_raised_by_the_build(tmp_path):
     loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
     with pytest.raises(SyntaxError):
         loader.finish()
+
+
+def test_a_failed_build_drops_the_documents_still_waiting(tmp_path):
+    """A broken file stops the build: the chunks queued behind the load under way are
+    not loaded (at scale, seconds of RocksDB work for a store that is thrown away)."""
+    import pyoxigraph as ox
+
+    from qkg.loader import Loader
+
+    store = ox.Store(str(tmp_path / "store"))
+    loader = Loader(store)
+    loader.cancelled = True  # as stop(cancel=True) leaves it, before the queue drains
+    loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+    loader.stop(cancel=True)
+    assert len(store) == 0
+    loader = Loader(store)
+    loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+    loader.finish()
+    assert len(store) == 1

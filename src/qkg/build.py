@@ -275,7 +275,7 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
         result.graphs = graph_counts(mem)
         done = reason_fast(mem, project, log=log)
     except BaseException:
-        loader.stop()
+        loader.stop(cancel=True)
         raise
     loader.finish()
     result.inferred, result.errors = done.inferred, done.errors

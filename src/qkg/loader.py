@@ -59,7 +59,7 @@ class Loader:
     def __init__(self, store):
         import queue
 
-        self.store, self.queue, self.error = store, queue.SimpleQueue(), None
+        self.store, self.queue, self.error, self.cancelled = store, queue.SimpleQueue(), None, False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -67,7 +67,7 @@ class Loader:
         import pyoxigraph as ox
 
         while (data := self.queue.get()) is not None:
-            if self.error is None:
+            if self.error is None and not self.cancelled:
                 try:
                     self.store.bulk_load(data, ox.RdfFormat.N_QUADS)
                 except BaseException as exc:  # noqa: BLE001 -- raised in the building thread by finish()
@@ -76,8 +76,10 @@ class Loader:
     def put(self, data: bytes) -> None:
         self.queue.put(data)
 
-    def stop(self) -> None:
-        """Wait for the documents already given (after an error elsewhere)."""
+    def stop(self, cancel: bool = False) -> None:
+        """Wait for the thread to end; with ``cancel`` (the build failed), after the load
+        under way, not the documents still waiting."""
+        self.cancelled = self.cancelled or cancel
         self.queue.put(None)
         self.thread.join()
 

@@ -228,9 +228,6 @@ def _run_stages(names: list[str], ctx, orphans: list[Path], whole: bool, timings
 
     from qkg.parallel import workers
 
-    if ctx.store_path is not None:
-        ctx.ontology, ctx.quads  # noqa: B018 -- loaded once, before the threads share the context
-
     def run(stage: str) -> list[Finding]:
         clock = time.perf_counter()
         found = _run_stage(stage, ctx, orphans, whole)
@@ -240,6 +237,8 @@ def _run_stages(names: list[str], ctx, orphans: list[Path], whole: bool, timings
     side_by_side = ctx.store_path is not None and workers() > 1 and len(names) > 1
     if not side_by_side:  # rdflib graphs in memory (some files): Python throughout
         return {stage: run(stage) for stage in names}
+    with contextlib.suppress(KeyError):  # converted once, before the threads share the context
+        ctx.ontology  # noqa: B018
     order = sorted(names, key=lambda s: _LONGEST_FIRST.index(s) if s in _LONGEST_FIRST else len(_LONGEST_FIRST))
     with ThreadPoolExecutor(max_workers=len(order), thread_name_prefix="qkg-stage") as pool:
         futures = {stage: pool.submit(run, stage) for stage in order}
