@@ -206,3 +206,17 @@ def test_a_failed_build_drops_the_documents_still_waiting(tmp_path):
     loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
     loader.finish()
     assert len(store) == 1
+
+
+def test_a_build_after_a_missed_lookup_reads_the_inputs_once(project, monkeypatch, tmp_path):
+    """``ensure_built`` on an empty cache hashes every input file once: the lookup's
+    digests give the new store its key."""
+    from qkg import build as build_module
+
+    monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path))
+    calls = []
+    original = build_module.file_digests
+    monkeypatch.setattr(build_module, "file_digests", lambda *a, **k: calls.append(a) or original(*a, **k))
+    path = build_module.ensure_built(project)
+    assert len(calls) == 1
+    assert path == build_module.cached_store(project) and path.name == build_module.content_key(project)

@@ -174,15 +174,26 @@ def _read_index(project: Project) -> dict:
 
 def cached_store(project: Project, reasoner: str | None = None, merged: bool | None = None) -> Path | None:
     """The path of an up-to-date built store, or None (no rdflib import on this path)."""
+    return lookup(project, reasoner, merged)[0]
+
+
+def lookup(project: Project, reasoner: str | None = None,
+           merged: bool | None = None) -> tuple[Path | None, dict[str, str] | None]:
+    """``(path of an up-to-date built store or None, the input files' digests if read)``.
+
+    The digests are read only when the stat fingerprint is unknown; a build that follows
+    takes them (:func:`build`'s ``digests``) instead of reading every file again.
+    """
     fp = stat_fingerprint(project, reasoner, merged)
-    key = _read_index(project).get(fp)
+    key, digests = _read_index(project).get(fp), None
     if key is None:
-        key = content_key(project, reasoner, merged=merged)
+        digests = file_digests(project)
+        key = content_key(project, reasoner, digests, merged)
     path = project.cache_dir / "stores" / key
     if (path / "manifest.json").is_file():
         _remember(project, fp, key)
-        return path
-    return None
+        return path, digests
+    return None, digests
 
 
 def _remember(project: Project, fp: str, key: str) -> None:
@@ -199,10 +210,10 @@ def _remember(project: Project, fp: str, key: str) -> None:
 
 def ensure_built(project: Project, reasoner: str | None = None, log=None, merged: bool | None = None) -> Path:
     """An up-to-date store for ``project``, building it if needed."""
-    path = cached_store(project, reasoner, merged)
+    path, digests = lookup(project, reasoner, merged)
     if path is not None:
         return path
-    return build(project, reasoner=reasoner, log=log, merged=merged).path
+    return build(project, reasoner=reasoner, log=log, merged=merged, digests=digests).path
 
 
 def load_file(store, graph: str, path: Path, shown: str) -> None:
@@ -300,7 +311,7 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
 
 
 def build(project: Project, reasoner: str | None = None, log=None, incremental: bool = True,
-          merged: bool | None = None) -> BuildResult:
+          merged: bool | None = None, digests: dict[str, str] | None = None) -> BuildResult:
     """Parse every input, reason, derive, and write the store; record it in the cache.
 
     :param incremental: with the fast reasoner, start from the last fast build and
@@ -310,6 +321,7 @@ def build(project: Project, reasoner: str | None = None, log=None, incremental: 
         default graph, which repeats a triple once per graph stating it (fast path only;
         ``None``, the default, writes it with the fast reasoner). Queries then read the
         default graph (:class:`qkg.store.EmbeddedBackend` looks at the manifest).
+    :param digests: the input files' digests, when :func:`lookup` has just read them.
     :raises InputError, RdfSyntaxError: bad input files (see :mod:`qkg.rdfio`).
     :raises UnsupportedOntology: the fast reasoner met OWL it does not implement.
     """
@@ -326,7 +338,8 @@ def build(project: Project, reasoner: str | None = None, log=None, incremental: 
         from qkg.incremental import previous_build
 
         previous = previous_build(project, MERGED if merged else EMPTY)
-    digests = file_digests(project, previous[1] if previous else None)
+    if digests is None:
+        digests = file_digests(project, previous[1] if previous else None)
     key = content_key(project, reasoner, digests, merged)
     stores = project.cache_dir / "stores"
     stores.mkdir(parents=True, exist_ok=True)

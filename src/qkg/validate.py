@@ -160,16 +160,16 @@ def validate_project(project: Project, files: list[Path] | None = None, fail_on:
 
 
 def _validate(project, report, stages, docs, pairs, extra, complete, files, started) -> Report:
-    from qkg.build import build, cached_store
+    from qkg.build import build, lookup
     from qkg.context import Context, load
     from qkg.namespaces import ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
-    built = cached_store(project) if complete else None
+    built, digests = lookup(project) if complete else (None, None)
     if complete and built is None:
         # The build parses every input file with the syntax stage's parser, so they are
         # not parsed again; when one is broken, the syntax stage below lists them all.
         with contextlib.suppress(InputError, RdfSyntaxError):
-            built = build(project).path
+            built = build(project, digests=digests).path
         report.timings["load"] = time.perf_counter() - started
     counts = _built_counts(built)
     again = [p for _, p in pairs] if counts is None else []
