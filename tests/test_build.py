@@ -148,14 +148,15 @@ def test_chunked_bulk_load_writes_the_same_store(project, monkeypatch, tmp_path)
     from test_incremental import _normalized
 
     stores = {}
-    for chunk_bytes in (2**40, 1):
+    for chunk_bytes, threads in ((2**40, "1"), (1, "1"), (1, "2")):  # two threads load the last chunks
         monkeypatch.setattr(loader, "CHUNK_BYTES", chunk_bytes)
         monkeypatch.setattr(loader, "MAX_CHUNKS", 10**6)
-        monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / str(chunk_bytes)))
-        stores[chunk_bytes] = build_module.build(project, incremental=False).path
+        monkeypatch.setenv("QKG_THREADS", threads)
+        monkeypatch.setenv("QKG_CACHE_DIR", str(tmp_path / f"{chunk_bytes}-{threads}"))
+        stores[chunk_bytes, threads] = build_module.build(project, incremental=False).path
     assert len(loader.chunks(list(project.graph_files()))) == len({g for g, _ in project.graph_files()}) > 3
-    assert _normalized(stores[1]) == _normalized(stores[2**40])
-    store = ox.Store.read_only(str(stores[1]))
+    assert _normalized(stores[1, "1"]) == _normalized(stores[2**40, "1"]) == _normalized(stores[1, "2"])
+    store = ox.Store.read_only(str(stores[1, "2"]))
     blank = {q.subject for g in store.named_graphs() for q in store.quads_for_pattern(None, None, None, g)
              if isinstance(q.subject, ox.BlankNode)}
     assert blank == {q.subject for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
@@ -189,7 +190,26 @@ def test_a_failed_bulk_load_is_raised_by_the_build(tmp_path):
         loader.finish()
 
 
-def test_a_failed_build_drops_the_documents_still_waiting(tmp_path):
+def test_the_loader_adds_its_workers_when_the_build_is_done(tmp_path):
+    """One thread loads while the build works; ``finish`` adds the others for the
+    documents still waiting, and every document is loaded."""
+    import pyoxigraph as ox
+
+    from qkg.loader import Loader
+
+    store = ox.Store(str(tmp_path / "store"))
+    loader = Loader(store, workers=3)
+    assert len(loader.threads) == 1
+    for i in range(20):
+        loader.put(f"<http://example.org/s{i}> <http://example.org/p> <http://example.org/o> <http://example.org/g{i % 4}> .\n"
+                   f"<http://example.org/s{i}> <http://example.org/p> <http://example.org/o> .\n".encode())
+    loader.finish()
+    assert len(loader.threads) == 3 and not any(t.is_alive() for t in loader.threads)
+    assert len(store) == 40 and len(list(store.named_graphs())) == 4
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_build_drops_the_documents_still_waiting(tmp_path, workers):
     """A broken file stops the build: the chunks queued behind the load under way are
     not loaded (at scale, seconds of RocksDB work for a store that is thrown away)."""
     import pyoxigraph as ox
@@ -197,11 +217,11 @@ def test_a_failed_build_drops_the_documents_still_waiting(tmp_path):
     from qkg.loader import Loader
 
     store = ox.Store(str(tmp_path / "store"))
-    loader = Loader(store)
+    loader = Loader(store, workers=workers)
     loader.cancelled = True  # as stop(cancel=True) leaves it, before the queue drains
     loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
     loader.stop(cancel=True)
-    assert len(store) == 0
+    assert len(store) == 0 and len(loader.threads) == 1  # no worker added for a failed build
     loader = Loader(store)
     loader.put(b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
     loader.finish()

@@ -39,6 +39,9 @@ CASES = {
     "inverse-on-literal": ":p owl:inverseOf :q . :x :p \"text\" .",
     "annotation-subproperty": "skos:prefLabel rdfs:subPropertyOf rdfs:label . :x skos:prefLabel \"x\"@en .",
     "trivial-objects": ":A rdfs:subClassOf owl:Thing . :x a :A . :p rdfs:range rdfs:Resource . :x :p :y .",
+    "several-rows-per-term": ":A rdfs:subClassOf :B , :C . :B rdfs:subClassOf :D . :p rdfs:domain :A , :E ; "
+                             "rdfs:range :F , :B ; rdfs:subPropertyOf :q , :r . :q owl:inverseOf :s . "
+                             ":x :p :y , :z . :w a :A , :B . :y :q :x .",
     "blank-nodes": ":p rdfs:domain :A . [] :p [ a :B ] . :B rdfs:subClassOf :C .",
     "disjoint-classes": ":A owl:disjointWith :B . :C rdfs:subClassOf :B . :x a :A , :C .",
     "ill-typed-integer": ":x :p \"twelve\"^^xsd:integer ; :q \"12\"^^xsd:integer .",

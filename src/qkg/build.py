@@ -263,6 +263,7 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     from qkg.fastreason import ERRORS
     from qkg.incremental import GLOBAL_FILE
     from qkg.loader import Loader, chunk_document, chunks
+    from qkg.parallel import workers
 
     clock = time.perf_counter()
     merged = result.default_graph == MERGED
@@ -271,7 +272,7 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     # The asserted graphs go to disk while later files are parsed and the reasoner
     # works: N-Quads bytes from the in-memory store to the bulk loader, both in Rust.
     # Inferred triples must then be about no asserted blank node (checked below).
-    loader = Loader(disk)
+    loader = Loader(disk, workers=workers())
     try:
         for chunk in chunks(list(project.graph_files())):
             graphs = []
@@ -285,24 +286,28 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
         clock = time.perf_counter()
         result.graphs = graph_counts(mem)
         done = reason_fast(mem, project, log=log)
+        result.inferred, result.errors = done.inferred, done.errors
+        result.timings["reason"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        inferred = list(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+        own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
+        rewrite = any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object))
+        if not rewrite:  # the inferred graph is one more document for the loader
+            copy = [ox.Quad(q.subject, q.predicate, q.object) for q in inferred] if merged else []
+            loader.put(ox.serialize(inferred + copy, format=ox.RdfFormat.N_QUADS) or b"")
     except BaseException:
         loader.stop(cancel=True)
         raise
-    loader.finish()
-    result.inferred, result.errors = done.inferred, done.errors
-    result.timings["reason"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    inferred = list(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
-    own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
-    if any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object)):
-        del disk, loader  # an inferred triple about an asserted blank node: write all again, ids kept
+    if rewrite:  # an inferred triple about an asserted blank node: write all again, ids kept
+        loader.stop(cancel=True)
+        del disk, loader
         shutil.rmtree(tmp)
         disk = ox.Store(str(tmp))
         if merged:
             mem.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
         disk.bulk_extend(mem)
     else:
-        disk.bulk_extend(inferred + ([ox.Quad(q.subject, q.predicate, q.object) for q in inferred] if merged else []))
+        loader.finish()
     disk.flush()
     del disk, mem
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in done.global_triples],

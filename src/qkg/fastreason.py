@@ -194,36 +194,54 @@ _SUBJECT_OK = ("(isBlank(?s) || (isIRI(?s) && !STRSTARTS(STR(?s), \"" + RDF + "\
 
 
 def compile_rules(tb: TBox) -> list[str]:
-    """The rule bodies (WHERE patterns binding ?s ?q ?o) over ``GRAPH $SRC``."""
+    """The rule bodies (WHERE patterns binding ?s ?q ?o) over ``GRAPH $SRC``.
+
+    Each single-premise rule reads each of its predicates (or classes) once, in a
+    sub-select, and joins its table to them: a join of the table's rows to the pattern
+    would read a predicate's statements once per row, as often as it has super-properties,
+    domains or super-classes (1M triples: the first round 2.8 s -> 1.4 s).
+    """
     bodies = []
     imp = [(_iri(p), _iri(q), "true" if rev else "false")
            for p, pairs in sorted(tb.implies.items()) for q, rev in sorted(pairs)]
     if imp:
         bodies.append(
-            f"VALUES (?p ?q ?rev) {{ {_values(imp)} }} $SRC {{ ?x ?p ?y }} "
+            f"{_once('?x ?p ?y', '?p', imp)} VALUES (?p ?q ?rev) {{ {_values(imp)} }} "
             "BIND(IF(?rev, ?y, ?x) AS ?s) BIND(IF(?rev, ?x, ?y) AS ?o) "
             f"FILTER(?o NOT IN ({', '.join(map(_iri, _TRIVIAL))}) && "
             f"(!sameTerm(?s, ?o) || ?q NOT IN ({', '.join(map(_iri, _REFLEXIVE))})))")
     sc = [(_iri(c), _iri(d)) for c, ds in sorted(tb.supers.items()) for d in sorted(ds)
           if d not in _META and d not in _TRIVIAL]
     if sc:
-        bodies.append(f"VALUES (?c ?o) {{ {_values(sc)} }} $SRC {{ ?s a ?c }} BIND(<{TYPE}> AS ?q)")
+        bodies.append(f"{_once('?s a ?c', '?c', sc)} VALUES (?c ?o) {{ {_values(sc)} }} BIND(<{TYPE}> AS ?q)")
     for table, pattern in ((tb.domains, "?s ?p ?y"), (tb.ranges, "?y ?p ?s")):
         rows = [(_iri(p), _iri(c)) for p, cs in sorted(table.items()) for c in sorted(cs)
                 if c not in _META and c not in _TRIVIAL]
         if rows:
-            bodies.append(f"VALUES (?p ?o) {{ {_values(rows)} }} $SRC {{ {pattern} }} BIND(<{TYPE}> AS ?q)")
+            bodies.append(f"{_once(pattern, '?p', rows, keep='?s ?p')} VALUES (?p ?o) {{ {_values(rows)} }} "
+                          f"BIND(<{TYPE}> AS ?q)")
     for t in map(_iri, sorted(tb.transitive)):
-        bodies.append(f"{{ $SRC {{ ?s {t} ?y }} GRAPH ?g2 {{ ?y {t} ?o }} }} UNION "
+        bodies.append(f"{TRANSITIVE} {{ $SRC {{ ?s {t} ?y }} GRAPH ?g2 {{ ?y {t} ?o }} }} UNION "
                       f"{{ GRAPH ?g2 {{ ?s {t} ?y }} $SRC {{ ?y {t} ?o }} }} BIND({t} AS ?q) "
                       f"FILTER(?o NOT IN ({', '.join(map(_iri, _TRIVIAL))}) && "
                       f"(!sameTerm(?s, ?o) || ?q NOT IN ({', '.join(map(_iri, _REFLEXIVE))})))")
     return bodies
 
 
+#: Marks a rule body whose conclusions are noted in :data:`GLOBAL` (prp-trp).
+TRANSITIVE = "# prp-trp\n"
+
+
+def _once(pattern: str, key: str, rows: list[tuple], keep: str | None = None) -> str:
+    """``pattern`` over ``$SRC`` for the distinct ``key`` terms of ``rows``, each read once."""
+    terms = " ".join(sorted({row[0] for row in rows}))
+    variables = keep or " ".join(dict.fromkeys(v for v in pattern.split() if v.startswith("?")))
+    return f"{{ SELECT DISTINCT {variables} WHERE {{ VALUES {key} {{ {terms} }} $SRC {{ {pattern} }} }} }}"
+
+
 def _update(body: str, src: str, dst: str) -> str:
     # DISTINCT first: a node typed in a hundred documents yields its super-classes once.
-    tag = f" GRAPH <{GLOBAL}> {{ ?s ?q ?o }}" if body.startswith("{") else ""  # prp-trp conclusions
+    tag = f" GRAPH <{GLOBAL}> {{ ?s ?q ?o }}" if body.startswith(TRANSITIVE) else ""  # prp-trp conclusions
     return (f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?q ?o }} GRAPH <{dst}> {{ ?s ?q ?o }}{tag} }} WHERE {{ "
             f"{{ SELECT DISTINCT ?s ?q ?o WHERE {{ {body.replace('$SRC', src)} }} }} "
             f"FILTER(!isLiteral(?s) && {_SUBJECT_OK}) FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?q ?o }} }} }}")

@@ -3,7 +3,10 @@
 The fast build parses the input files into an in-memory store for the reasoner. After
 each chunk of files, that chunk's named graphs are handed to RocksDB's bulk loader as
 one N-Quads document, in a thread of its own, so that the loader (the longest part of
-the build) works while later files are parsed and while the reasoner runs.
+the build) works while later files are parsed and while the reasoner runs; the inferred
+graph is the last document, and a second thread joins in for the documents still waiting
+when the build has nothing else to do (1M triples: 15.9 s -> 11.8 s with the reasoner's
+single scans, same store quad by quad).
 """
 from __future__ import annotations
 
@@ -53,15 +56,27 @@ def chunk_document(mem, graphs: list[str], merged: bool) -> bytes:
 
 
 class Loader:
-    """Bulk loads N-Quads documents into an on-disk store, in order, in a thread of its own
-    (the loader runs in Rust without the GIL)."""
+    """Bulk loads N-Quads documents into an on-disk store, in threads of their own (the
+    loader runs in Rust without the GIL).
 
-    def __init__(self, store):
+    One thread loads while the build parses and reasons; :meth:`finish`, called when the
+    build has nothing else to do, adds ``workers - 1`` more for the documents still
+    waiting. Each bulk load is one batch of Oxigraph's loader, hence one thread, so the
+    second core would otherwise idle at the end of the build. Documents are loaded in any
+    order: each holds whole named graphs, and blank node ids are unique across them.
+    """
+
+    def __init__(self, store, workers: int = 1):
         import queue
 
         self.store, self.queue, self.error, self.cancelled = store, queue.SimpleQueue(), None, False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        self.workers = max(1, workers)
+        self.threads = [self._start()]
+
+    def _start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._run, daemon=True)
+        thread.start()
+        return thread
 
     def _run(self) -> None:
         import pyoxigraph as ox
@@ -69,7 +84,9 @@ class Loader:
         while (data := self.queue.get()) is not None:
             if self.error is None and not self.cancelled:
                 try:
-                    self.store.bulk_load(data, ox.RdfFormat.N_QUADS)
+                    # lenient: the documents are Oxigraph's own serialization of terms its
+                    # strict parser accepted (IRIs are not validated again)
+                    self.store.bulk_load(data, ox.RdfFormat.N_QUADS, lenient=True)
                 except BaseException as exc:  # noqa: BLE001 -- raised in the building thread by finish()
                     self.error = exc
 
@@ -77,11 +94,15 @@ class Loader:
         self.queue.put(data)
 
     def stop(self, cancel: bool = False) -> None:
-        """Wait for the thread to end; with ``cancel`` (the build failed), after the load
+        """Wait for the threads to end; with ``cancel`` (the build failed), after the loads
         under way, not the documents still waiting."""
         self.cancelled = self.cancelled or cancel
-        self.queue.put(None)
-        self.thread.join()
+        if not self.cancelled:
+            self.threads += [self._start() for _ in range(self.workers - len(self.threads))]
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
 
     def finish(self) -> None:
         """Wait for every document to be loaded; raise the loader's error if there was one."""
