@@ -309,6 +309,10 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
     else:
         loader.finish()
     disk.flush()
+    # one sorted run per index: the bulk loads leave a few dozen overlapping files, which
+    # every lookup then reads (1M triples: 2 s here; stored queries 10-50% faster, the
+    # SHACL stage 12.6 -> 7.1 s of CPU)
+    disk.optimize()
     del disk, mem
     (tmp / GLOBAL_FILE).write_bytes(ox.serialize([ox.Triple(*t) for t in done.global_triples],
                                                  format=ox.RdfFormat.N_TRIPLES) or b"")
