@@ -293,8 +293,7 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
         own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
         rewrite = any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object))
         if not rewrite:  # the inferred graph is one more document for the loader
-            copy = [ox.Quad(q.subject, q.predicate, q.object) for q in inferred] if merged else []
-            loader.put(ox.serialize(inferred + copy, format=ox.RdfFormat.N_QUADS) or b"")
+            loader.put(chunk_document(mem, [INFERRED_GRAPH], merged))
     except BaseException:
         loader.stop(cancel=True)
         raise
