@@ -289,9 +289,10 @@ def _build_fast(project: Project, tmp: Path, result: BuildResult, log=None) -> N
         result.inferred, result.errors = done.inferred, done.errors
         result.timings["reason"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        inferred = list(mem.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
-        own = {q.subject for q in inferred if q.object == ox.NamedNode(ERRORS + "ErrorMessage")}
-        rewrite = any(isinstance(t, ox.BlankNode) and t not in own for q in inferred for t in (q.subject, q.object))
+        # a blank node in the inferred graph other than owlrl's own error nodes
+        own = f"NOT EXISTS {{ GRAPH <{INFERRED_GRAPH}> {{ ?n ?t <{ERRORS}ErrorMessage> }} }}"
+        rewrite = bool(mem.query(f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} VALUES ?side {{ 1 2 }} "
+                                 f"BIND(IF(?side = 1, ?s, ?o) AS ?n) FILTER(isBlank(?n) && {own}) }}"))
         if not rewrite:  # the inferred graph is one more document for the loader
             loader.put(chunk_document(mem, [INFERRED_GRAPH], merged))
     except BaseException:
