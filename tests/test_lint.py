@@ -66,6 +66,28 @@ FILES = {
                            [("QKG-OPTIONAL-ORDER", "warning", 4)]),
     "optional-chain": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n OPTIONAL { ?e ex:p ?a . ?a ex:l ?l }\n}\n",
                        [("QKG-OPTIONAL-BODY", "warning", 5)]),
+    "allowed-with-reason": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
+                            " # qkg-lint: allow QKG-OPTIONAL-BODY -- every ?e is a row: read once, joined by hash\n"
+                            " OPTIONAL { SELECT ?e ?l WHERE { ?e ex:l ?l } }\n"
+                            " OPTIONAL { SELECT ?e ?m WHERE { ?e ex:m ?m } }\n}\n", []),
+    "allowed-on-its-own-line": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
+                                " OPTIONAL { ?e ex:p ?a . ?a ex:l ?l }  # qkg-lint: allow QKG-OPTIONAL-BODY -- few rows\n}\n",
+                                []),
+    "allowance-without-reason": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
+                                 " # qkg-lint: allow QKG-OPTIONAL-BODY\n"
+                                 " OPTIONAL { SELECT ?e ?l WHERE { ?e ex:l ?l } }\n}\n",
+                                 [("QKG-OPTIONAL-BODY", "warning", 6), ("QKG-LINT-ALLOW", "warning", 5)]),
+    "allowance-ends-with-its-group": ("#+ summary: s\n" + P + "SELECT * WHERE {\n"
+                                      " { ?e a ex:E # qkg-lint: allow QKG-OPTIONAL-BODY -- only here\n"
+                                      "   OPTIONAL { SELECT ?e ?l WHERE { ?e ex:l ?l } } }\n"
+                                      " OPTIONAL { SELECT ?e ?m WHERE { ?e ex:m ?m } }\n}\n",
+                                      [("QKG-OPTIONAL-BODY", "warning", 6)]),
+    "allowance-unused": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
+                         " # qkg-lint: allow QKG-OPTIONAL-ORDER -- kept from an older shape\n"
+                         " OPTIONAL { ?e ex:l ?l }\n}\n", [("QKG-LINT-ALLOW", "warning", 5)]),
+    "syntax-cannot-be-allowed": ("#+ summary: s\n" + P + "# qkg-lint: allow QKG-QUERY-SYNTAX -- engine extension\n"
+                                 "SELECT ?e WHERE { ?e a ex:E } LATERAL\n",
+                                 [("QKG-QUERY-SYNTAX", "violation", 4), ("QKG-LINT-ALLOW", "warning", 3)]),
 }
 
 
@@ -83,6 +105,13 @@ def test_optional_message_says_what_to_move(tmp_path):
     (finding,) = lint_file(path, "q.rq")
     assert finding.message == ("OPTIONAL before the patterns that bind ?e: move the OPTIONAL after the patterns "
                                "that bind ?e (Oxigraph does not reorder joins around OPTIONAL)")
+
+
+def test_allowance_without_reason_says_how(tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text(FILES["allowance-without-reason"][0], encoding="utf-8")
+    assert lint_file(path, "q.rq")[-1].message == (
+        "an allowance without a reason: say why after '--' ('# qkg-lint: allow QKG-OPTIONAL-BODY -- why')")
 
 
 def test_check_with_unknown_severity(tmp_path):

@@ -7,6 +7,12 @@ around OPTIONAL, so the OPTIONAL then runs over everything (measured: 102 s agai
 0.12 s on 1M triples, ../shared/MODELING.md); an OPTIONAL whose group Oxigraph 0.5
 evaluates on its own, over the whole dataset (patterns on several subjects, or a
 sub-select); and missing ``#+ summary:`` metadata.
+
+The two OPTIONAL warnings are about speed, and a query may know better: an OPTIONAL
+sub-select read once and joined by hash is the fast shape when every row of the data
+is a row of the answer. A comment ``# qkg-lint: allow QKG-OPTIONAL-BODY -- why`` allows
+the named warnings from its line to the end of the group it stands in; one without a
+reason, or that allows nothing, is a warning of its own (``QKG-LINT-ALLOW``).
 """
 from __future__ import annotations
 
@@ -26,6 +32,10 @@ _TOKEN = re.compile(
     re.S,
 )
 _BINDING = ("triples", "group", "bind", "values")
+#: ``# qkg-lint: allow CODE[, CODE] -- reason``
+_ALLOW = re.compile(r"#\s*qkg-lint:\s*allow\s+([\w-]+(?:\s*,\s*[\w-]+)*)\s*(?:--\s*(.*?))?\s*$")
+#: the warnings a query may allow: about speed, not meaning
+ALLOWABLE = ("QKG-OPTIONAL-ORDER", "QKG-OPTIONAL-BODY")
 
 
 @dataclass
@@ -183,6 +193,69 @@ def optional_bodies(text: str) -> list[tuple[int, str]]:
     return groups.bodies
 
 
+@dataclass
+class Allowance:
+    """One ``# qkg-lint: allow`` comment: its codes, its reason and the lines it covers."""
+
+    line: int
+    codes: tuple[str, ...]
+    reason: str
+    end: int  # the line of the ``}`` that closes the comment's group
+    used: bool = False
+
+
+def allowances(text: str) -> list[Allowance]:
+    """The ``# qkg-lint: allow`` comments of ``text``, each covering the rest of its group."""
+    out: list[Allowance] = []
+    open_: list[list[Allowance]] = [[]]  # the allowances of each enclosing group
+    line = 1
+    for m in _TOKEN.finditer(text):
+        kind, val = m.lastgroup, m.group()
+        if kind == "comment" and (a := _ALLOW.match(val)):
+            codes = tuple(c.strip().upper() for c in a.group(1).split(","))
+            out.append(Allowance(line, codes, (a.group(2) or "").strip(), end=text.count("\n") + 1))
+            open_[-1].append(out[-1])
+        elif kind == "punct" and val == "{":
+            open_.append([])
+        elif kind == "punct" and val == "}" and len(open_) > 1:
+            for allowed in open_.pop():
+                allowed.end = line
+        line += val.count("\n")
+    return out
+
+
+def _apply_allowances(text: str, findings: list, shown: str) -> list:
+    """``findings`` less those an allowance with a reason covers, plus a warning for
+    each allowance without a reason, of a code that cannot be allowed, or unused."""
+    from qkg.validate import Finding
+
+    out, notes = [], []
+    given = allowances(text)
+    for allowed in given:
+        wrong = [c for c in allowed.codes if c not in ALLOWABLE]
+        if wrong:
+            notes.append(Finding("QKG-LINT-ALLOW", "queries", "warning",
+                                 f"{', '.join(wrong)} cannot be allowed: only {', '.join(ALLOWABLE)} can",
+                                 shown, allowed.line))
+        elif not allowed.reason:
+            notes.append(Finding("QKG-LINT-ALLOW", "queries", "warning",
+                                 "an allowance without a reason: say why after '--' "
+                                 f"('# qkg-lint: allow {', '.join(allowed.codes)} -- why')", shown, allowed.line))
+    for finding in findings:
+        cover = [a for a in given if a.reason and finding.code in a.codes and finding.code in ALLOWABLE
+                 and finding.line is not None and a.line <= finding.line <= a.end]
+        for allowed in cover:
+            allowed.used = True
+        if not cover:
+            out.append(finding)
+    for allowed in given:
+        if allowed.reason and not allowed.used and all(c in ALLOWABLE for c in allowed.codes):
+            notes.append(Finding("QKG-LINT-ALLOW", "queries", "warning",
+                                 f"allows {', '.join(allowed.codes)}, but no such warning is in its group "
+                                 f"(lines {allowed.line}-{allowed.end}): remove it", shown, allowed.line))
+    return out + notes
+
+
 def lint_file(path: Path, shown: str, is_check: bool = False, parsed: dict | None = None) -> list:
     """Findings for one query file.
 
@@ -212,7 +285,10 @@ def lint_file(path: Path, shown: str, is_check: bool = False, parsed: dict | Non
     for line, what in optional_bodies(text):
         out.append(Finding("QKG-OPTIONAL-BODY", "queries", "warning",
                            f"OPTIONAL of {what}: Oxigraph computes it over the whole dataset before joining; "
-                           "put one pattern in each OPTIONAL and nest the next step inside it", shown, line))
+                           "put one pattern in each OPTIONAL and nest the next step inside it, or, when "
+                           "every row of the data is a row of the answer, say so: "
+                           "'# qkg-lint: allow QKG-OPTIONAL-BODY -- why'", shown, line))
+    out = _apply_allowances(text, out, shown)
     meta = metadata(text)
     if not meta.get("summary"):
         out.append(Finding("QKG-QUERY-METADATA", "queries", "warning",
