@@ -70,7 +70,7 @@ FILES = {
                             " # qkg-lint: allow QKG-OPTIONAL-BODY -- every ?e is a row: read once, joined by hash\n"
                             " OPTIONAL { SELECT ?e ?l WHERE { ?e ex:l ?l } }\n"
                             " OPTIONAL { SELECT ?e ?m WHERE { ?e ex:m ?m } }\n}\n", []),
-    "allowed-on-its-own-line": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
+    "allowed-by-a-trailing-comment": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
                                 " OPTIONAL { ?e ex:p ?a . ?a ex:l ?l }  # qkg-lint: allow QKG-OPTIONAL-BODY -- few rows\n}\n",
                                 []),
     "allowance-without-reason": ("#+ summary: s\n" + P + "SELECT * WHERE {\n ?e a ex:E\n"
