@@ -276,13 +276,14 @@ def lint_file(path: Path, shown: str, is_check: bool = False, parsed: dict | Non
     if error:
         line, col, msg = error
         out.append(Finding("QKG-QUERY-SYNTAX", "queries", "violation", f"not SPARQL 1.1: {msg}", shown, line, col=col))
-    for line, late in optional_order(text):
+    groups = _Groups(text)  # one read of the groups for both OPTIONAL warnings
+    for line, late in groups.run():
         names = ", ".join("?" + v for v in late)
         out.append(Finding("QKG-OPTIONAL-ORDER", "queries", "warning",
                            f"OPTIONAL before the patterns that bind {names}: move the OPTIONAL after the "
                            f"patterns that bind {names} (Oxigraph does not reorder joins around OPTIONAL)",
                            shown, line))
-    for line, what in optional_bodies(text):
+    for line, what in groups.bodies:
         out.append(Finding("QKG-OPTIONAL-BODY", "queries", "warning",
                            f"OPTIONAL of {what}: Oxigraph computes it over the whole dataset before joining; "
                            "put one pattern in each OPTIONAL and nest the next step inside it, or, when "
